@@ -1,0 +1,101 @@
+"""`improvenet-admin`: run the platform locally, mint tokens, migrate databases."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from libs.common.auth import ALL_SCOPES
+from libs.common.keys import ensure_signing_keys, mint_token
+from libs.common.settings import SERVICES, PlatformSettings, database_url_for
+
+cli = typer.Typer(help="Operate an improvenet platform.", no_args_is_help=True, add_completion=False)
+console = Console(stderr=True)
+StateDir = Annotated[Path, typer.Option(envvar="STATE_DIR", help="Where local data and keys live.")]
+
+
+@cli.command()
+def up(state_dir: StateDir = Path(".improvenet"),
+       bus: Annotated[str, typer.Option(envvar="BUS", help="postgres (embedded) or kafka.")] = "postgres") -> None:
+    """Start the gateway, the four services and their workers; Ctrl-C stops everything."""
+    from libs.common.launcher import LaunchConfig, Platform
+
+    config = LaunchConfig.from_environment()
+    config.state_dir, config.bus = state_dir, bus
+    platform = Platform(config)
+    t0 = time.monotonic()
+    try:
+        with console.status("preparing database, keys and migrations..."):
+            platform.prepare()
+        with console.status("starting gateway, services and workers..."):
+            platform.start()
+            platform.wait_ready(timeout=90)
+        elapsed = time.monotonic() - t0
+        gw = platform.gateway_url
+        console.print(f"[bold green]improvenet is up[/] in {elapsed:.1f}s (bus: {config.bus})\n"
+                      f"  API:      {gw}/api/v1/<service>/...  (hr, observations, networks, strategy)\n"
+                      f"  API docs: {platform.service_url('hr')}/docs (hr), one per service\n"
+                      f"  Token:    TOKEN=$(.venv/bin/improvenet-admin token --tenant demo)\n"
+                      f"  Try:      curl -s -H \"Authorization: Bearer $TOKEN\" {gw}/api/v1/hr/schools\n"
+                      f"  Logs:     {platform.state_dir / 'logs'}/\n"
+                      "Press Ctrl-C to stop.")
+        while True:
+            dead = platform.dead_children()
+            if dead:
+                console.print(f"[red]{dead[0].name} exited[/]; see {dead[0].log_path}. Stopping.")
+                raise typer.Exit(1)
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        console.print("stopping...")
+    finally:
+        platform.stop()
+        console.print("stopped.")
+
+
+@cli.command()
+def token(tenant: Annotated[str, typer.Option(help="The tenant the token acts for.")],
+          scope: Annotated[list[str] | None, typer.Option(help="Scopes (default: all).")] = None,
+          school: Annotated[list[str] | None, typer.Option(help="Limit to these school ids.")] = None,
+          subject: str = "local-admin", ttl: int = 3600, state_dir: StateDir = Path(".improvenet")) -> None:
+    """Print an access token signed with the local embedded issuer's key."""
+    settings = PlatformSettings()
+    unknown = sorted(set(scope or []) - set(ALL_SCOPES))
+    if unknown:
+        raise typer.BadParameter(f"unknown scope(s) {', '.join(unknown)}; known: {' '.join(ALL_SCOPES)}")
+    keys = ensure_signing_keys(state_dir)
+    print(mint_token((keys / "private.pem").read_bytes(), tenant=tenant, issuer=settings.token_issuer,
+                     audience=settings.token_audience, subject=subject, scopes=scope or None,
+                     schools=school or None, ttl_seconds=ttl))
+
+
+@cli.command()
+def keys(state_dir: StateDir = Path(".improvenet")) -> None:
+    """Create the embedded issuer's signing keys if they do not exist."""
+    console.print(f"keys in {ensure_signing_keys(state_dir)}")
+
+
+@cli.command()
+def migrate(service: Annotated[list[str] | None, typer.Argument(help="Services (default: all).")] = None) -> None:
+    """Bring service databases to the latest migration (DATABASE_URL must name the server)."""
+    import asyncio
+
+    from libs.common.db import ensure_database
+    from libs.common.migrations import upgrade
+
+    server = PlatformSettings().server_url()
+    for name in service or list(SERVICES):
+        explicit = os.environ.get(f"{name.upper()}_DATABASE_URL")
+        url = explicit or database_url_for(server, f"improvenet_{name}")
+        if not explicit:
+            asyncio.run(ensure_database(server, f"improvenet_{name}"))
+        upgrade(name, url)
+        console.print(f"{name}: at head")
+
+
+def main() -> None:
+    cli()

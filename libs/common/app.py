@@ -1,0 +1,145 @@
+"""The shape every service shares: one FastAPI app with the same lifespan, errors, health and auth."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from libs.common.auth import TokenVerifier
+from libs.common.bus import create_bus
+from libs.common.db import create_engine, session_factory
+from libs.common.migrations import current_revision, head_revision
+from libs.common.problems import install_problem_handlers, problem_response
+from libs.common.settings import ServiceSettings
+from libs.common.telemetry import instrument_app, instrument_engine, setup_telemetry
+
+REQUEST_ID = "x-request-id"
+
+
+class RequestIdMiddleware:
+    """Echo the caller's X-Request-ID (or a new one) on every response (pure ASGI: no body copies)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = next((v.decode() for k, v in scope["headers"] if k == b"x-request-id"), None)
+        request_id = request_id or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+class BusProbe:
+    """Readiness of the bus, checked at most every few seconds (probes are frequent)."""
+
+    def __init__(self, settings: ServiceSettings, ttl: float = 5.0) -> None:
+        self._bus = create_bus(settings)
+        self._ttl = ttl
+        self._checked_at = 0.0
+        self._error: str | None = "not checked yet"
+
+    async def status(self) -> str | None:
+        if time.monotonic() - self._checked_at > self._ttl:
+            try:
+                await self._bus.ping()
+                self._error = None
+            except Exception as exc:
+                self._error = repr(exc)
+            self._checked_at = time.monotonic()
+        return self._error
+
+    async def close(self) -> None:
+        await self._bus.close()
+
+
+def health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Readiness: database, migrations and bus reachable",
+                responses={503: {"description": "Not ready"}})
+    async def readyz(request: Request) -> Any:
+        state = request.app.state
+        checks: dict[str, str] = {}
+        try:
+            async with state.engine.connect() as conn:
+                await asyncio.wait_for(conn.execute(text("SELECT 1")), 3)
+            checks["database"] = "ok"
+            revision = await current_revision(state.engine)
+            checks["migrations"] = "ok" if revision == state.head_revision else (
+                f"at {revision}, expected {state.head_revision}")
+        except Exception as exc:
+            checks["database"] = f"unreachable: {exc!r}"
+            checks["migrations"] = "unknown"
+        bus_error = await state.bus_probe.status()
+        checks["bus"] = "ok" if bus_error is None else f"unreachable: {bus_error}"
+        if all(v == "ok" for v in checks.values()):
+            return {"status": "ready", "checks": checks}
+        return problem_response(503, "Not ready", "; ".join(f"{k}: {v}" for k, v in checks.items() if v != "ok"),
+                                slug="not-ready", headers={"Retry-After": "2"})
+
+    return router
+
+
+def create_service_app(settings: ServiceSettings, *, title: str, description: str,
+                       routers: Sequence[APIRouter], version: str = "0.1.0") -> FastAPI:
+    setup_telemetry(settings.service, otlp_endpoint=settings.otel_exporter_otlp_endpoint,
+                    log_level=settings.log_level, json_logs=settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.service_database_url, pool_size=settings.db_pool_size,
+                               max_overflow=settings.db_max_overflow)
+        instrument_engine(engine)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.sessions = session_factory(engine)
+        app.state.verifier = TokenVerifier(settings.public_key_pems(), issuer=settings.token_issuer,
+                                           audience=settings.token_audience)
+        app.state.head_revision = head_revision(settings.service)
+        app.state.bus_probe = BusProbe(settings)
+        try:
+            yield
+        finally:
+            await app.state.bus_probe.close()
+            await engine.dispose()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
+                  default_response_class=JSONResponse)
+    install_problem_handlers(app)
+    app.include_router(health_router())
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(RequestIdMiddleware)
+    instrument_app(app)
+    return app

@@ -1,0 +1,137 @@
+"""A local replica of hr's directory (schools and educators), built from hr's published events.
+
+observations, networks and strategy each keep one in their own database, so they can validate
+references (a visit's host school, a network member) without calling hr. Ids and non-personal
+facts only. Updates carry a version: an older event never overwrites a newer one, so the replica
+is right whatever order redeliveries arrive in; removals leave a tombstone for the same reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, PrimaryKeyConstraint, Table, Text, Uuid, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from libs.common.app import SessionDep
+from libs.common.auth import CurrentPrincipal, require
+from libs.common.events import Event
+from libs.common.inbox import Consumer
+from libs.common.problems import not_found
+from libs.contracts.base import REGISTRY, parse_payload
+from libs.contracts.hr import (
+    EDUCATOR_TOPIC,
+    ORGANISATION_TOPIC,
+    EducatorFacts,
+    EducatorRemoved,
+    SchoolFacts,
+    SchoolRemoved,
+)
+
+
+@dataclass(frozen=True)
+class Directory:
+    schools: Table
+    educators: Table
+
+
+def directory_tables(metadata: MetaData) -> Directory:
+    schools = Table(
+        "school_directory", metadata,
+        Column("tenant_id", Text, nullable=False),
+        Column("school_id", Uuid, nullable=False),
+        Column("district_id", Uuid),
+        Column("name", Text, nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("removed", Boolean, nullable=False, server_default="false"),
+        Column("replicated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        PrimaryKeyConstraint("tenant_id", "school_id"),
+    )
+    educators = Table(
+        "educator_directory", metadata,
+        Column("tenant_id", Text, nullable=False),
+        Column("educator_id", Uuid, nullable=False),
+        Column("school_id", Uuid),
+        Column("career_stage", Text),
+        Column("version", Integer, nullable=False),
+        Column("removed", Boolean, nullable=False, server_default="false"),
+        Column("replicated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        PrimaryKeyConstraint("tenant_id", "educator_id"),
+    )
+    return Directory(schools, educators)
+
+
+def _upsert(table: Table, key: str, values: dict[str, Any]) -> Any:
+    stmt = insert(table).values(**values, replicated_at=func.now())
+    updatable = {k: stmt.excluded[k] for k in values if k not in ("tenant_id", key)}
+    return stmt.on_conflict_do_update(
+        index_elements=["tenant_id", key],
+        set_={**updatable, "replicated_at": func.now()},
+        where=table.c.version < stmt.excluded.version,  # last writer wins, by hr's version
+    )
+
+
+async def apply_directory_event(session: AsyncSession, directory: Directory, event: Event) -> None:
+    if event.type not in REGISTRY:
+        return  # a type from a newer hr: nothing this build knows how to replicate
+    payload = parse_payload(event.type, event.data)
+    tenant = event.tenant_id
+    if isinstance(payload, SchoolFacts):
+        await session.execute(_upsert(directory.schools, "school_id", {
+            "tenant_id": tenant, "school_id": payload.school_id, "district_id": payload.district_id,
+            "name": payload.name, "version": payload.version, "removed": False}))
+    elif isinstance(payload, SchoolRemoved):
+        await session.execute(_upsert(directory.schools, "school_id", {
+            "tenant_id": tenant, "school_id": payload.school_id, "name": "", "version": payload.version,
+            "removed": True}))
+    elif isinstance(payload, EducatorFacts):
+        await session.execute(_upsert(directory.educators, "educator_id", {
+            "tenant_id": tenant, "educator_id": payload.educator_id, "school_id": payload.school_id,
+            "career_stage": payload.career_stage.value, "version": payload.version, "removed": False}))
+    elif isinstance(payload, EducatorRemoved):
+        await session.execute(_upsert(directory.educators, "educator_id", {
+            "tenant_id": tenant, "educator_id": payload.educator_id, "version": payload.version,
+            "removed": True}))
+
+
+def directory_consumer(service: str, directory: Directory) -> Consumer:
+    async def handle(session: AsyncSession, event: Event) -> None:
+        await apply_directory_event(session, directory, event)
+
+    return Consumer(group=f"{service}.directory", topics=(ORGANISATION_TOPIC, EDUCATOR_TOPIC), handler=handle)
+
+
+async def school_in_directory(session: AsyncSession, directory: Directory, tenant_id: str,
+                              school_id: uuid.UUID) -> bool:
+    t = directory.schools
+    found = await session.scalar(select(t.c.school_id).where(
+        t.c.tenant_id == tenant_id, t.c.school_id == school_id, t.c.removed.is_(False)))
+    return found is not None
+
+
+def directory_router(service: str, directory: Directory) -> APIRouter:
+    """Read the replica: what this service knows of hr's directory (handy to check replication)."""
+    router = APIRouter(prefix="/directory", tags=["directory"], dependencies=[require(f"{service}:read")])
+
+    async def _one(session: AsyncSession, table: Table, key: str, tenant: str, value: uuid.UUID) -> dict[str, Any]:
+        row = (await session.execute(select(table).where(
+            table.c.tenant_id == tenant, table.c[key] == value, table.c.removed.is_(False)))).mappings().first()
+        if row is None:
+            raise not_found(key.removesuffix("_id"))
+        return {k: v for k, v in row.items() if k != "tenant_id"}
+
+    @router.get("/schools/{school_id}", summary="A school as replicated from hr")
+    async def replicated_school(school_id: uuid.UUID, principal: CurrentPrincipal,
+                                session: SessionDep) -> dict[str, Any]:
+        return await _one(session, directory.schools, "school_id", principal.tenant_id, school_id)
+
+    @router.get("/educators/{educator_id}", summary="An educator (ids, school, stage) as replicated from hr")
+    async def replicated_educator(educator_id: uuid.UUID, principal: CurrentPrincipal,
+                                  session: SessionDep) -> dict[str, Any]:
+        return await _one(session, directory.educators, "educator_id", principal.tenant_id, educator_id)
+
+    return router

@@ -1,0 +1,157 @@
+"""Idempotent consumers: the inbox records (group, event id) in the handler's own transaction.
+
+The offset is committed only after that transaction, so a crash replays events and the inbox makes
+the replay harmless. A failing event is retried a bounded number of times, then moved to
+`<topic>.dlq` with the error attached, and the consumer goes on. Transient failures (the database or
+bus unreachable) are not the event's fault: they are retried until they pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import asyncpg
+from opentelemetry import trace
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from libs.common.bus import Bus, BusUnavailable, Delivery, Message, Subscription, dead_letter_topic
+from libs.common.db import SessionFactory, unit_of_work
+from libs.common.events import Event, MalformedEvent, event_from_message
+from libs.common.tables import inbox
+from libs.common.telemetry import context_from, tracer
+
+log = logging.getLogger(__name__)
+Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """A consumer group: which topics it reads and what it does with each event."""
+
+    group: str
+    topics: tuple[str, ...]
+    handler: Handler
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures of infrastructure rather than of the event: retry without limit."""
+    if isinstance(exc, (BusUnavailable, OSError, asyncpg.PostgresConnectionError, InterfaceError,
+                        OperationalError, asyncio.TimeoutError)):
+        return True
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated)
+    return False
+
+
+class ConsumerRunner:
+    def __init__(self, bus: Bus, sessions: SessionFactory, consumer: Consumer, *,
+                 max_attempts: int = 5, retry_delay: float = 0.1) -> None:
+        self._bus = bus
+        self._sessions = sessions
+        self._consumer = consumer
+        self._max_attempts = max_attempts
+        self._retry_delay = retry_delay
+        self.outcomes: Counter[str] = Counter()
+
+    async def handle(self, delivery: Delivery) -> str:
+        """Apply one delivery exactly once; returns the outcome (applied, duplicate, dead-lettered)."""
+        try:
+            event = event_from_message(delivery.message.headers, delivery.message.value)
+        except MalformedEvent as exc:
+            await self._dead_letter(delivery, exc, attempts=1)
+            return self._count("dead-lettered")
+        span_name = f"consume {event.type}"
+        with tracer.start_as_current_span(span_name, context=context_from(event.trace),
+                                          kind=trace.SpanKind.CONSUMER,
+                                          attributes={"messaging.consumer.group.name": self._consumer.group,
+                                                      "messaging.message.id": str(event.id)}):
+            attempt = 0
+            while True:
+                attempt += 1
+                try:
+                    return self._count(await self._apply(event))
+                except Exception as exc:
+                    if is_transient(exc):
+                        raise
+                    if attempt >= self._max_attempts:
+                        log.warning("consumer %s: event %s failed %d times, dead-lettering: %r",
+                                    self._consumer.group, event.id, attempt, exc)
+                        await self._dead_letter(delivery, exc, attempts=attempt)
+                        await self._remember(event, outcome="dead-lettered")
+                        return self._count("dead-lettered")
+                    await asyncio.sleep(self._retry_delay * attempt)
+
+    async def _apply(self, event: Event) -> str:
+        async with unit_of_work(self._sessions) as session:
+            first_time = await self._claim(session, event, outcome="applied")
+            if not first_time:
+                return "duplicate"
+            await self._consumer.handler(session, event)
+        return "applied"
+
+    async def _claim(self, session: AsyncSession, event: Event, *, outcome: str) -> bool:
+        stmt = (
+            insert(inbox)
+            .values(consumer_group=self._consumer.group, event_id=event.id, event_type=event.type, outcome=outcome)
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
+        )
+        return (await session.execute(stmt)).first() is not None
+
+    async def _remember(self, event: Event, *, outcome: str) -> None:
+        async with unit_of_work(self._sessions) as session:
+            await self._claim(session, event, outcome=outcome)
+
+    async def _dead_letter(self, delivery: Delivery, exc: BaseException, *, attempts: int) -> None:
+        original = delivery.message
+        headers = dict(original.headers)
+        headers.update({
+            "x-dlq-error": repr(exc)[:2000],
+            "x-dlq-error-type": type(exc).__name__,
+            "x-dlq-attempts": str(attempts),
+            "x-dlq-consumer-group": self._consumer.group,
+            "x-dlq-original-topic": original.topic,
+            "x-dlq-original-partition": str(delivery.partition),
+            "x-dlq-original-offset": str(delivery.offset),
+        })
+        dlq = Message(dead_letter_topic(original.topic), original.key, original.value, headers)
+        (error,) = await self._bus.publish([dlq])
+        if error is not None:
+            raise BusUnavailable(f"dead-letter publish failed: {error!r}")
+
+    def _count(self, outcome: str) -> str:
+        self.outcomes[outcome] += 1
+        return outcome
+
+    async def process(self, subscription: Subscription, deliveries: Sequence[Delivery]) -> None:
+        for delivery in deliveries:  # in order: each aggregate's events apply in sequence
+            await self.handle(delivery)
+        await subscription.commit(deliveries)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        failures = 0
+        while not stop.is_set():
+            subscription = self._bus.subscribe(self._consumer.group, self._consumer.topics)
+            try:
+                while not stop.is_set():
+                    deliveries = await subscription.poll(max_records=200, timeout=0.5)
+                    if deliveries:
+                        await self.process(subscription, deliveries)
+                    failures = 0
+            except Exception as exc:
+                # Start again from the committed position; the inbox absorbs what is replayed.
+                failures += 1
+                level = logging.WARNING if is_transient(exc) else logging.ERROR
+                log.log(level, "consumer %s: %r; resuming from committed offsets", self._consumer.group, exc)
+                await asyncio.sleep(min(0.2 * 2 ** min(failures, 6), 5.0))
+            finally:
+                try:
+                    await subscription.close()
+                except Exception:
+                    log.debug("consumer %s: close failed", self._consumer.group, exc_info=True)

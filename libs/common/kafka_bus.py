@@ -1,0 +1,186 @@
+"""The Kafka bus (kafka-python 3.x). kafka-python is synchronous, so calls run in worker threads.
+
+Producer: acks=all and idempotence set explicitly; the record key is the aggregate id, so each
+aggregate's events land on one partition, in order. CloudEvents attributes travel as headers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from libs.common.bus import Bus, BusUnavailable, Delivery, Message, Subscription
+
+log = logging.getLogger(__name__)
+
+
+class KafkaBus(Bus):
+    def __init__(self, bootstrap_servers: str, *, partitions: int = 3, request_timeout_ms: int = 5000) -> None:
+        self._servers = bootstrap_servers.split(",")
+        self._partitions = partitions
+        self._timeout_ms = request_timeout_ms
+        self._producer: KafkaProducer | None = None
+        # One thread owns the producer: calls never interleave and never block the event loop.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kafka-producer")
+
+    async def _run(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def _producer_sync(self) -> KafkaProducer:
+        if self._producer is None:
+            self._producer = KafkaProducer(
+                bootstrap_servers=self._servers,
+                acks="all",
+                enable_idempotence=True,
+                max_in_flight_requests_per_connection=5,
+                linger_ms=2,
+                request_timeout_ms=self._timeout_ms,
+                delivery_timeout_ms=self._timeout_ms * 2,
+                max_block_ms=self._timeout_ms,
+                reconnect_backoff_max_ms=1000,
+            )
+        return self._producer
+
+    def _publish_sync(self, messages: Sequence[Message]) -> list[BaseException | None]:
+        try:
+            producer = self._producer_sync()
+            futures = [
+                producer.send(
+                    m.topic,
+                    key=m.key.encode(),
+                    value=m.value,
+                    headers=[(k, v.encode()) for k, v in m.headers.items()],
+                )
+                for m in messages
+            ]
+            producer.flush(timeout=self._timeout_ms * 2 / 1000)
+        except KafkaError as exc:
+            return [BusUnavailable(f"kafka publish failed: {exc!r}")] * len(messages)
+        results: list[BaseException | None] = []
+        for f in futures:
+            if not f.is_done:
+                results.append(BusUnavailable("kafka did not acknowledge in time"))
+            else:
+                results.append(f.exception)
+        return results
+
+    async def publish(self, messages: Sequence[Message]) -> list[BaseException | None]:
+        if not messages:
+            return []
+        return list(await self._run(self._publish_sync, messages))
+
+    def subscribe(self, group: str, topics: Sequence[str]) -> Subscription:
+        return KafkaSubscription(self._servers, group, list(topics), self._timeout_ms)
+
+    def _ensure_topics_sync(self, topics: Sequence[str]) -> None:
+        admin = KafkaAdminClient(bootstrap_servers=self._servers, request_timeout_ms=self._timeout_ms)
+        try:
+            existing = set(admin.list_topics())
+            missing = [NewTopic(t, self._partitions, 1) for t in topics if t not in existing]
+            if missing:
+                try:
+                    admin.create_topics(missing)
+                except TopicAlreadyExistsError:
+                    pass
+        finally:
+            admin.close()
+
+    async def ensure_topics(self, topics: Sequence[str]) -> None:
+        try:
+            await asyncio.to_thread(self._ensure_topics_sync, topics)
+        except KafkaError as exc:
+            raise BusUnavailable(f"kafka admin failed: {exc!r}") from exc
+
+    def _ping_sync(self) -> None:
+        admin = KafkaAdminClient(bootstrap_servers=self._servers, request_timeout_ms=2000)
+        try:
+            admin.list_topics()
+        finally:
+            admin.close()
+
+    async def ping(self) -> None:
+        try:
+            await asyncio.wait_for(asyncio.to_thread(self._ping_sync), 5)
+        except (KafkaError, TimeoutError, OSError) as exc:
+            raise BusUnavailable(f"kafka unreachable: {exc!r}") from exc
+
+    async def close(self) -> None:
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            await self._run(lambda: producer.close(timeout=5))
+        self._executor.shutdown(wait=False)
+
+
+class KafkaSubscription(Subscription):
+    def __init__(self, servers: list[str], group: str, topics: list[str], timeout_ms: int) -> None:
+        self._servers = servers
+        self._group = group
+        self._topics = topics
+        self._timeout_ms = timeout_ms
+        self._consumer: KafkaConsumer | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kafka-{group}")
+
+    async def _run(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def _consumer_sync(self) -> KafkaConsumer:
+        if self._consumer is None:
+            consumer = KafkaConsumer(
+                bootstrap_servers=self._servers,
+                group_id=self._group,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                request_timeout_ms=max(self._timeout_ms, 31000),
+                reconnect_backoff_max_ms=1000,
+                max_poll_records=500,
+            )
+            consumer.subscribe(self._topics)
+            self._consumer = consumer
+        return self._consumer
+
+    def _poll_sync(self, max_records: int, timeout: float) -> list[Delivery]:
+        consumer = self._consumer_sync()
+        batches = consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
+        out = []
+        for tp, records in batches.items():
+            for r in records:
+                headers = {k: v.decode() for k, v in (r.headers or [])}
+                key = r.key.decode() if r.key else ""
+                out.append(Delivery(Message(tp.topic, key, r.value or b"", headers), tp.partition, r.offset))
+        return out
+
+    async def poll(self, max_records: int, timeout: float) -> list[Delivery]:
+        try:
+            return list(await self._run(self._poll_sync, max_records, timeout))
+        except KafkaError as exc:
+            raise BusUnavailable(f"kafka poll failed: {exc!r}") from exc
+
+    def _commit_sync(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
+        self._consumer_sync().commit(offsets)
+
+    async def commit(self, deliveries: Sequence[Delivery]) -> None:
+        latest: dict[TopicPartition, int] = {}
+        for d in deliveries:
+            tp = TopicPartition(d.message.topic, d.partition)
+            latest[tp] = max(latest.get(tp, -1), d.offset)
+        if not latest:
+            return
+        offsets = {tp: OffsetAndMetadata(off + 1, "", -1) for tp, off in latest.items()}
+        try:
+            await self._run(self._commit_sync, offsets)
+        except KafkaError as exc:
+            raise BusUnavailable(f"kafka commit failed: {exc!r}") from exc
+
+    async def close(self) -> None:
+        if self._consumer is not None:
+            consumer, self._consumer = self._consumer, None
+            await self._run(lambda: consumer.close(autocommit=False))
+        self._executor.shutdown(wait=False)

@@ -1,0 +1,59 @@
+"""Each service has its own Alembic history under services/<name>/migrations."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def alembic_config(service: str, url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ROOT / "services" / service / "migrations"))
+    if url:
+        cfg.set_main_option("sqlalchemy.url", make_url(url).set(drivername="postgresql+asyncpg")
+                            .render_as_string(hide_password=False).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(service: str, url: str, revision: str = "head") -> None:
+    """Migrate a service database (blocking; runs its own event loop)."""
+    command.upgrade(alembic_config(service, url), revision)
+
+
+def head_revision(service: str) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(service)).get_current_head()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as conn:
+        exists = await conn.scalar(text("SELECT to_regclass('alembic_version') IS NOT NULL"))
+        if not exists:
+            return None
+        return await conn.scalar(text("SELECT version_num FROM alembic_version"))
+
+
+def run_env(context: EnvironmentContext, target_metadata: MetaData) -> None:
+    """The body of every service's migrations/env.py (online, async)."""
+
+    def do_run(connection: Connection) -> None:
+        context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run_async() -> None:
+        engine = create_async_engine(context.config.get_main_option("sqlalchemy.url") or "")
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run)
+        await engine.dispose()
+
+    asyncio.run(run_async())

@@ -1,0 +1,131 @@
+"""RFC 9457 problem details for every error. Validation errors name the field that was wrong."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://improvenet.org/problems/"
+_STATUS_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+                  405: "Method not allowed", 409: "Conflict", 412: "Precondition failed",
+                  413: "Content too large", 415: "Unsupported media type", 422: "Unprocessable content",
+                  428: "Precondition required", 429: "Too many requests", 500: "Internal server error",
+                  502: "Bad gateway", 503: "Service unavailable", 504: "Gateway timeout"}
+
+
+class Problem(Exception):
+    """Raise anywhere to answer with a problem+json response."""
+
+    def __init__(self, status: int, title: str | None = None, detail: str | None = None, *,
+                 slug: str | None = None, errors: Sequence[dict[str, Any]] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail or title)
+        self.status = status
+        self.title = title or _STATUS_TITLES.get(status, "Error")
+        self.detail = detail
+        self.slug = slug
+        self.errors = list(errors or [])
+        self.headers = headers or {}
+
+
+def not_found(what: str) -> Problem:
+    return Problem(404, "Not found", f"{what} not found", slug="not-found")
+
+
+def field_error(field: str, message: str, *, status: int = 422, title: str = "Invalid request",
+                slug: str = "validation-error") -> Problem:
+    return Problem(status, title, f"{field}: {message}", slug=slug,
+                   errors=[{"field": field, "message": message}])
+
+
+def problem_body(status: int, title: str, detail: str | None = None, *, slug: str | None = None,
+                 errors: Sequence[dict[str, Any]] | None = None, instance: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": PROBLEM_BASE + slug if slug else "about:blank", "title": title,
+                            "status": status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = list(errors)
+    return body
+
+
+def problem_response(status: int, title: str | None = None, detail: str | None = None, *,
+                     slug: str | None = None, errors: Sequence[dict[str, Any]] | None = None,
+                     headers: dict[str, str] | None = None, instance: str | None = None) -> JSONResponse:
+    body = problem_body(status, title or _STATUS_TITLES.get(status, "Error"), detail, slug=slug,
+                        errors=errors, instance=instance)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    """('body', 'items', 3, 'name') -> 'items[3].name'; ('query', 'page_size') -> 'page_size'."""
+    parts = list(loc[1:]) if loc and loc[0] in ("body", "query", "path", "header") else list(loc)
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + str(p)
+    return out or (str(loc[0]) if loc else "body")
+
+
+def validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    out = []
+    for e in errors:
+        loc = e.get("loc", ())
+        message = e.get("msg", "invalid")
+        if e.get("type") == "json_invalid":  # loc holds a character position, not a field
+            loc = ("body",)
+        if e.get("type") == "extra_forbidden":
+            message = "unknown field"
+        out.append({"field": field_path(loc), "location": loc[0] if loc else "body",
+                    "message": message, "type": e.get("type")})
+    return out
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc.status, exc.title, exc.detail, slug=exc.slug, errors=exc.errors,
+                                headers=exc.headers, instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = validation_errors(exc.errors())
+        if any(e["type"] == "json_invalid" for e in errors):
+            return problem_response(400, "Malformed JSON", "the request body is not valid JSON",
+                                    slug="malformed-json", errors=errors, instance=request.url.path)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        return problem_response(422, "Invalid request", detail, slug="validation-error", errors=errors,
+                                instance=request.url.path)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        return problem_response(exc.status_code, None, detail, headers=dict(exc.headers or {}),
+                                instance=request.url.path)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None) or ""
+        field = constraint.split("__")[-1] if "__" in constraint else None
+        errors = [{"field": field, "message": "already used by another record"}] if field else None
+        return problem_response(409, "Conflict", f"{field or 'the request'} conflicts with existing data",
+                                slug="conflict", errors=errors, instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, "Internal server error", "an unexpected error occurred; it was logged",
+                                instance=request.url.path)

@@ -1,0 +1,111 @@
+"""Settings shared by every process, read from the environment (and `.env`) with pydantic-settings.
+
+One `DATABASE_URL` names a PostgreSQL *server*; each service gets its own database on it
+(`improvenet_<service>`) unless `<SERVICE>_DATABASE_URL` names one explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+SERVICES = ("hr", "observations", "networks", "strategy")
+DEFAULT_PORTS = {"gateway": 8000, "hr": 8101, "observations": 8102, "networks": 8103, "strategy": 8104}
+
+
+class MissingSetting(RuntimeError):
+    """A required setting is absent: the message says which variable to set."""
+
+
+def database_url_for(server_url: str, database: str) -> str:
+    """The URL of `database` on the server named by `server_url` (any database on it)."""
+    return make_url(server_url).set(database=database).render_as_string(hide_password=False)
+
+
+def asyncpg_dsn(url: str) -> str:
+    """A plain `postgresql://` DSN for asyncpg, whatever driver suffix the URL carries."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class PlatformSettings(BaseSettings):
+    """What every process of the platform reads."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, description="PostgreSQL server URL; each service uses its own database on it."
+    )
+    bus: Literal["postgres", "kafka"] = "postgres"
+    bus_database_url: str | None = None
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_topic_partitions: int = 3
+    token_issuer: str = "improvenet"
+    token_audience: str = "improvenet"
+    jwt_public_key_file: Path | None = Field(
+        default=None, description="PEM public key(s) that sign access tokens (the embedded issuer's)."
+    )
+    state_dir: Path = Path(".improvenet")
+    otel_exporter_otlp_endpoint: str | None = None
+    log_level: str = "INFO"
+    log_json: bool = True
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip()
+
+    def server_url(self) -> str:
+        if not self.database_url:
+            raise MissingSetting(
+                "DATABASE_URL is not set: point it at a PostgreSQL server "
+                "(`make up` starts an embedded one and sets it for you)."
+            )
+        return self.database_url
+
+    def resolved_bus_database_url(self) -> str:
+        return self.bus_database_url or database_url_for(self.server_url(), "improvenet_bus")
+
+    def public_key_pems(self) -> list[bytes]:
+        path = self.jwt_public_key_file or self.state_dir / "keys" / "public.pem"
+        if not path.exists():
+            raise MissingSetting(
+                f"no token verification key at {path}: set JWT_PUBLIC_KEY_FILE "
+                "or run `improvenet-admin keys` to create the embedded issuer's keys."
+            )
+        return split_pems(path.read_bytes())
+
+
+def split_pems(blob: bytes) -> list[bytes]:
+    """Several PEM keys may share one file (key rotation keeps old keys valid)."""
+    marker = b"-----END PUBLIC KEY-----"
+    return [part.strip() + b"\n" + marker + b"\n" for part in blob.split(marker) if part.strip()]
+
+
+class ServiceSettings(PlatformSettings):
+    """Settings of one service; `service` picks its database and port."""
+
+    service: str = "hr"
+    port: int | None = None
+    relay_batch_size: int = 500
+    consumer_max_attempts: int = 5
+
+    @cached_property
+    def service_database_url(self) -> str:
+        explicit = os.environ.get(f"{self.service.upper()}_DATABASE_URL")
+        return explicit or database_url_for(self.server_url(), f"improvenet_{self.service}")
+
+    @property
+    def listen_port(self) -> int:
+        return self.port or DEFAULT_PORTS[self.service]
+
+
+def service_settings(service: str) -> ServiceSettings:
+    return ServiceSettings(service=service)

@@ -1,0 +1,45 @@
+"""`python -m libs.contracts schemas [--out DIR]`: write every event type's JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from libs.contracts import REGISTRY
+
+cli = typer.Typer(help="Event contracts of the improvenet platform.", no_args_is_help=True)
+
+
+def schema_documents() -> dict[str, dict[str, object]]:
+    """Each event type's JSON Schema, keyed by CloudEvents type."""
+    documents = {}
+    for event_type, model in sorted(REGISTRY.items()):
+        schema = model.model_json_schema()
+        schema["$id"] = model.dataschema()
+        schema["title"] = event_type
+        schema["x-topic"] = model.topic
+        schema["x-subject"] = model.subject_field
+        documents[event_type] = schema
+    return documents
+
+
+@cli.command()
+def schemas(out: Path = typer.Option(Path("libs/contracts/schemas"), help="Folder to write into.")) -> None:
+    """Write one JSON Schema file per event type."""
+    out.mkdir(parents=True, exist_ok=True)
+    for event_type, schema in schema_documents().items():
+        (out / f"{event_type}.json").write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n")
+    typer.echo(f"wrote {len(REGISTRY)} schemas to {out}")
+
+
+@cli.command(name="list")
+def list_types() -> None:
+    """List event types with their topics."""
+    for event_type, model in sorted(REGISTRY.items()):
+        typer.echo(f"{event_type}\t{model.topic}")
+
+
+if __name__ == "__main__":
+    cli()

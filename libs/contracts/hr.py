@@ -1,0 +1,94 @@
+"""Events published by the hr service: the system of record for organisations and educators.
+
+Only ids and non-personal fields: names, emails and external staff ids stay in hr.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from uuid import UUID
+
+from libs.contracts.base import EventPayload, event
+
+ORGANISATION_TOPIC = "hr.organisation"
+EDUCATOR_TOPIC = "hr.educator"
+
+
+class CareerStage(StrEnum):
+    """The career ladder from applicant to system leader (DOMAIN.md, hr)."""
+
+    applicant = "applicant"
+    novice_teacher = "novice_teacher"
+    intermediate_teacher = "intermediate_teacher"
+    teacher_leader = "teacher_leader"
+    principal_resident = "principal_resident"
+    principal = "principal"
+    system_leader = "system_leader"
+
+
+class DistrictFacts(EventPayload):
+    district_id: UUID
+    name: str
+    version: int
+
+
+@event("org.improvenet.hr.district.registered", topic=ORGANISATION_TOPIC, subject="district_id")
+class DistrictRegistered(DistrictFacts):
+    """A district joined the tenant's directory."""
+
+
+@event("org.improvenet.hr.district.updated", topic=ORGANISATION_TOPIC, subject="district_id")
+class DistrictUpdated(DistrictFacts):
+    """A district's directory facts changed; `version` orders updates."""
+
+
+@event("org.improvenet.hr.district.removed", topic=ORGANISATION_TOPIC, subject="district_id")
+class DistrictRemoved(EventPayload):
+    district_id: UUID
+    version: int
+
+
+class SchoolFacts(EventPayload):
+    school_id: UUID
+    district_id: UUID | None
+    name: str
+    version: int
+
+
+@event("org.improvenet.hr.school.registered", topic=ORGANISATION_TOPIC, subject="school_id")
+class SchoolRegistered(SchoolFacts):
+    """A school joined the tenant's directory."""
+
+
+@event("org.improvenet.hr.school.updated", topic=ORGANISATION_TOPIC, subject="school_id")
+class SchoolUpdated(SchoolFacts):
+    """A school's directory facts changed; `version` orders updates."""
+
+
+@event("org.improvenet.hr.school.removed", topic=ORGANISATION_TOPIC, subject="school_id")
+class SchoolRemoved(EventPayload):
+    school_id: UUID
+    version: int
+
+
+class EducatorFacts(EventPayload):
+    educator_id: UUID
+    school_id: UUID | None
+    career_stage: CareerStage
+    version: int
+
+
+@event("org.improvenet.hr.educator.registered", topic=EDUCATOR_TOPIC, subject="educator_id")
+class EducatorRegistered(EducatorFacts):
+    """An educator entered the pipeline (ids, school and career stage only)."""
+
+
+@event("org.improvenet.hr.educator.updated", topic=EDUCATOR_TOPIC, subject="educator_id")
+class EducatorUpdated(EducatorFacts):
+    """An educator's school or career stage changed; `version` orders updates."""
+
+
+@event("org.improvenet.hr.educator.removed", topic=EDUCATOR_TOPIC, subject="educator_id")
+class EducatorRemoved(EventPayload):
+    educator_id: UUID
+    version: int

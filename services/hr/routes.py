@@ -1,0 +1,167 @@
+"""hr's HTTP API. Routes are thin: parse, authorise, call the service inside one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from libs.common.app import SessionDep
+from libs.common.auth import CurrentPrincipal, Principal, require
+from libs.common.concurrency import IfMatch, etag, expected_version
+from libs.common.idempotency import IdempotencyKey, idempotent_create
+from libs.common.pagination import Page, PageDep
+from libs.common.problems import PROBLEM_JSON
+from libs.contracts.hr import CareerStage
+from services.hr import service
+from services.hr.schemas import (
+    BulkResult,
+    DistrictCreate,
+    DistrictPublic,
+    DistrictUpdate,
+    EducatorBulkUpsert,
+    EducatorCreate,
+    EducatorPublic,
+    EducatorUpdate,
+    SchoolBulkUpsert,
+    SchoolCreate,
+    SchoolPublic,
+    SchoolUpdate,
+)
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"description": text, "content": {PROBLEM_JSON: {}}}
+    for status, text in [(400, "Malformed request"), (401, "Missing or invalid token"),
+                         (403, "Scope missing"), (404, "Not found (or another tenant's)"),
+                         (409, "Conflicts with existing data"), (412, "Stale If-Match"),
+                         (422, "Invalid field"), (428, "If-Match required")]
+}
+router = APIRouter(responses=ERRORS)
+READ, WRITE = require("hr:read"), require("hr:write")
+
+
+def _public(resource: service.Resource, record: Any, principal: Principal) -> BaseModel:
+    if resource is service.EDUCATORS:
+        return service.educator_view(record, include_personal=service.visible_personal_data(principal))
+    model = SchoolPublic if resource is service.SCHOOLS else DistrictPublic
+    return model.model_validate(record.model_dump())
+
+
+def _with_etag(body: BaseModel, version: int, status: int = 200) -> JSONResponse:
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers={"ETag": etag(version)})
+
+
+def _crud(path: str, tag: str, resource: service.Resource, create_model: type[BaseModel],
+          update_model: type[BaseModel], public_model: type[BaseModel]) -> None:
+    """Create, read, update and delete routes, the same for every directory resource."""
+    label = resource.label
+
+    async def create_one(body: BaseModel, request: Request, principal: CurrentPrincipal, session: SessionDep,
+                         idempotency_key: IdempotencyKey = None) -> Response:
+        async def create() -> tuple[Any, dict[str, str]]:
+            record = await service.create(session, principal.tenant_id, resource, body.model_dump())
+            prefix = request.headers.get("x-forwarded-prefix", "")
+            location = f"{prefix}{request.url.path.rstrip('/')}/{record.id}"
+            return _public(resource, record, principal).model_dump(mode="json"), {
+                "ETag": etag(record.version), "Location": location}
+
+        async with session.begin():
+            return await idempotent_create(session, principal.tenant_id, idempotency_key, request, create)
+
+    create_one.__annotations__["body"] = create_model
+    router.add_api_route(path, create_one, methods=["POST"], status_code=201, response_model=public_model,
+                         tags=[tag], summary=f"Register a {label}", dependencies=[WRITE])
+
+    async def read_one(record_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> Response:
+        record = await service.get(session, principal.tenant_id, resource, record_id)
+        return _with_etag(_public(resource, record, principal), record.version)
+
+    router.add_api_route(f"{path}/{{record_id}}", read_one, methods=["GET"], response_model=public_model,
+                         tags=[tag], summary=f"Read a {label}", dependencies=[READ])
+
+    async def update_one(record_id: uuid.UUID, body: BaseModel, principal: CurrentPrincipal,
+                         session: SessionDep, if_match: IfMatch = None) -> Response:
+        version = expected_version(if_match)
+        async with session.begin():
+            record = await service.update(session, principal.tenant_id, resource, record_id, version,
+                                          body.model_dump(exclude_unset=True))
+        return _with_etag(_public(resource, record, principal), record.version)
+
+    update_one.__annotations__["body"] = update_model
+    router.add_api_route(f"{path}/{{record_id}}", update_one, methods=["PATCH"], response_model=public_model,
+                         tags=[tag], summary=f"Change a {label} (If-Match required)", dependencies=[WRITE])
+
+    async def delete_one(record_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
+                         if_match: IfMatch = None) -> Response:
+        version = expected_version(if_match) if if_match else None
+        async with session.begin():
+            await service.delete(session, principal.tenant_id, resource, record_id, version)
+        return Response(status_code=204)
+
+    router.add_api_route(f"{path}/{{record_id}}", delete_one, methods=["DELETE"], status_code=204,
+                         tags=[tag], summary=f"Remove a {label}", dependencies=[WRITE])
+
+
+_crud("/districts", "districts", service.DISTRICTS, DistrictCreate, DistrictUpdate, DistrictPublic)
+_crud("/schools", "schools", service.SCHOOLS, SchoolCreate, SchoolUpdate, SchoolPublic)
+_crud("/educators", "educators", service.EDUCATORS, EducatorCreate, EducatorUpdate, EducatorPublic)
+
+
+def _page(resource: service.Resource, principal: Principal, rows: list[Any], token: str | None) -> dict[str, Any]:
+    return {"items": [_public(resource, r, principal) for r in rows], "next_page_token": token}
+
+
+ExternalFilter = Annotated[str | None, Query(max_length=100)]
+
+
+@router.get("/districts", response_model=Page[DistrictPublic], tags=["districts"], summary="List districts",
+            dependencies=[READ])
+async def list_districts(principal: CurrentPrincipal, session: SessionDep, page: PageDep,
+                         sourced_id: ExternalFilter = None, ed_fi_id: ExternalFilter = None) -> Any:
+    rows, token = await service.list_page(session, principal.tenant_id, service.DISTRICTS, page,
+                                          {"sourced_id": sourced_id, "ed_fi_id": ed_fi_id})
+    return _page(service.DISTRICTS, principal, rows, token)
+
+
+@router.get("/schools", response_model=Page[SchoolPublic], tags=["schools"], summary="List schools",
+            dependencies=[READ])
+async def list_schools(principal: CurrentPrincipal, session: SessionDep, page: PageDep,
+                       district_id: uuid.UUID | None = None, sourced_id: ExternalFilter = None,
+                       ed_fi_id: ExternalFilter = None) -> Any:
+    rows, token = await service.list_page(session, principal.tenant_id, service.SCHOOLS, page,
+                                          {"district_id": district_id, "sourced_id": sourced_id,
+                                           "ed_fi_id": ed_fi_id})
+    return _page(service.SCHOOLS, principal, rows, token)
+
+
+@router.get("/educators", response_model=Page[EducatorPublic], tags=["educators"], summary="List educators",
+            dependencies=[READ])
+async def list_educators(principal: CurrentPrincipal, session: SessionDep, page: PageDep,
+                         school_id: uuid.UUID | None = None, career_stage: CareerStage | None = None,
+                         staff_unique_id: ExternalFilter = None, sourced_id: ExternalFilter = None) -> Any:
+    rows, token = await service.list_page(session, principal.tenant_id, service.EDUCATORS, page,
+                                          {"school_id": school_id, "career_stage": career_stage,
+                                           "staff_unique_id": staff_unique_id, "sourced_id": sourced_id})
+    return _page(service.EDUCATORS, principal, rows, token)
+
+
+def _bulk(path: str, tag: str, resource: service.Resource, body_model: type[BaseModel]) -> Callable[..., Any]:
+    async def bulk_upsert(body: BaseModel, principal: CurrentPrincipal, session: SessionDep) -> BulkResult:
+        data: Any = body
+        items = [i.model_dump(exclude_unset=True) for i in data.items]
+        async with session.begin():
+            return await service.bulk_upsert(session, principal.tenant_id, resource, data.match_on, items)
+
+    bulk_upsert.__annotations__["body"] = body_model
+    router.add_api_route(path, bulk_upsert, methods=["POST"], response_model=BulkResult, tags=[tag],
+                         summary=f"Create or update up to 1,000 {tag} by external id (idempotent)",
+                         dependencies=[WRITE])
+    return bulk_upsert
+
+
+_bulk("/educators/bulk", "educators", service.EDUCATORS, EducatorBulkUpsert)
+_bulk("/schools/bulk", "schools", service.SCHOOLS, SchoolBulkUpsert)

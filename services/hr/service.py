@@ -1,0 +1,242 @@
+"""hr's use cases: the directory of districts, schools and educators.
+
+Plain functions over a session, each inside the caller's transaction; every change records its event
+in the outbox in that same transaction. Rules that need no database are plain functions too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, literal_column, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from libs.common.auth import Principal
+from libs.common.concurrency import stale
+from libs.common.outbox import record_events
+from libs.common.pagination import PageRequest, page_of
+from libs.common.problems import Problem, not_found
+from libs.contracts.base import EventPayload
+from services.hr import events
+from services.hr.models import District, Educator, HRTable, School, utcnow
+from services.hr.schemas import BulkItemResult, BulkResult, EducatorPublic
+from services.hr.settings import SERVICE
+
+PERSONAL_FIELDS = ("given_name", "family_name", "email")
+
+
+# --- rules without a database ----------------------------------------------------------------
+
+def changes(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """The fields of `patch` whose values differ from `current`."""
+    return {k: v for k, v in patch.items() if current.get(k) != v}
+
+
+def same_facts(before: EventPayload, after: EventPayload) -> bool:
+    """True when an event would tell consumers nothing new (only personal data changed)."""
+    return before.model_dump(exclude={"version"}) == after.model_dump(exclude={"version"})
+
+
+def bulk_key_errors(keys: Sequence[str | None], field: str) -> list[dict[str, str]]:
+    """Each item needs the external id it is matched on, once per batch."""
+    errors, seen = [], {}
+    for i, key in enumerate(keys):
+        if key is None:
+            errors.append({"field": f"items[{i}].{field}", "message": f"required: items are matched on {field}"})
+        elif key in seen:
+            errors.append({"field": f"items[{i}].{field}",
+                           "message": f"appears twice in this batch (also items[{seen[key]}])"})
+        else:
+            seen[key] = i
+    return errors
+
+
+def educator_view(e: Educator, *, include_personal: bool) -> EducatorPublic:
+    data = e.model_dump()
+    if not include_personal:
+        data.update(dict.fromkeys(PERSONAL_FIELDS))
+    return EducatorPublic.model_validate(data)
+
+
+# --- resources --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Resource:
+    """How one kind of record is named, evented and referenced."""
+
+    model: type[HRTable]
+    label: str
+    registered: Callable[[Any], EventPayload]
+    updated: Callable[[Any], EventPayload]
+    removed: Callable[[Any], EventPayload]
+    references: dict[str, type[HRTable]]  # field -> the record it must name in the same tenant
+
+
+DISTRICTS = Resource(District, "district", events.district_registered, events.district_updated,
+                     events.district_removed, {})
+SCHOOLS = Resource(School, "school", events.school_registered, events.school_updated, events.school_removed,
+                   {"district_id": District})
+EDUCATORS = Resource(Educator, "educator", events.educator_registered, events.educator_updated,
+                     events.educator_removed, {"school_id": School})
+
+
+async def _emit(session: AsyncSession, tenant_id: str, payloads: list[EventPayload]) -> None:
+    await record_events(session, payloads, service=SERVICE, tenant_id=tenant_id)
+
+
+async def check_references(session: AsyncSession, tenant_id: str, resource: Resource,
+                            values: dict[str, Any], prefix: str = "") -> None:
+    """A reference to a record of another tenant is the same as one to no record at all."""
+    for field, target in resource.references.items():
+        ref = values.get(field)
+        if ref is None:
+            continue
+        found = await session.scalar(select(target.id).where(target.id == ref, target.tenant_id == tenant_id))  # type: ignore[attr-defined]
+        if found is None:
+            name = target.__tablename__
+            raise Problem(422, "Invalid reference", f"{prefix}{field}: no such {name} in your organisation",
+                          slug="invalid-reference",
+                          errors=[{"field": f"{prefix}{field}", "message": f"no such {name}"}])
+
+
+async def create(session: AsyncSession, tenant_id: str, resource: Resource, values: dict[str, Any]) -> Any:
+    await check_references(session, tenant_id, resource, values)
+    record = resource.model(tenant_id=tenant_id, **values)
+    session.add(record)
+    await session.flush()
+    await _emit(session, tenant_id, [resource.registered(record)])
+    return record
+
+
+async def get(session: AsyncSession, tenant_id: str, resource: Resource, record_id: uuid.UUID,
+              *, for_update: bool = False) -> Any:
+    model: Any = resource.model
+    stmt = select(model).where(model.id == record_id, model.tenant_id == tenant_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    record = (await session.exec(stmt)).first()  # type: ignore[call-overload]
+    if record is None:
+        raise not_found(resource.label)
+    return record
+
+
+async def update(session: AsyncSession, tenant_id: str, resource: Resource, record_id: uuid.UUID,
+                 expected_version: int, patch: dict[str, Any]) -> Any:
+    record = await get(session, tenant_id, resource, record_id, for_update=True)
+    if record.version != expected_version:
+        raise stale(record.version)
+    diff = changes(record.model_dump(), patch)
+    if not diff:
+        return record
+    await check_references(session, tenant_id, resource, diff)
+    before = resource.updated(record)
+    for k, v in diff.items():
+        setattr(record, k, v)
+    record.version += 1
+    record.updated_at = utcnow()
+    session.add(record)
+    await session.flush()
+    after = resource.updated(record)
+    if not same_facts(before, after):
+        await _emit(session, tenant_id, [after])
+    return record
+
+
+async def delete(session: AsyncSession, tenant_id: str, resource: Resource, record_id: uuid.UUID,
+                 expected_version: int | None) -> None:
+    record = await get(session, tenant_id, resource, record_id, for_update=True)
+    if expected_version is not None and record.version != expected_version:
+        raise stale(record.version)
+    await _emit(session, tenant_id, [resource.removed(record)])
+    await session.delete(record)
+    await session.flush()
+
+
+async def list_page(session: AsyncSession, tenant_id: str, resource: Resource, page: PageRequest,
+                    filters: dict[str, Any]) -> tuple[list[Any], str | None]:
+    model: Any = resource.model
+    stmt = select(model).where(model.tenant_id == tenant_id)
+    for field, value in filters.items():
+        if value is not None:
+            stmt = stmt.where(getattr(model, field) == value)
+    if page.after:
+        stmt = stmt.where(model.id > uuid.UUID(str(page.after.get("id"))))
+    stmt = stmt.order_by(model.id).limit(page.size + 1)
+    rows = list((await session.exec(stmt)).all())  # type: ignore[call-overload]
+    return page_of(rows, page.size, lambda r: {"id": str(r.id)})
+
+
+# --- bulk upsert by external id --------------------------------------------------------------
+
+async def bulk_upsert(session: AsyncSession, tenant_id: str, resource: Resource, match_on: str,
+                      items: list[dict[str, Any]]) -> BulkResult:
+    """Insert new records, update changed ones, leave identical ones alone (and emit nothing for them).
+
+    Resending the same batch changes nothing: that is what makes district IT's retries safe.
+    """
+    errors = bulk_key_errors([i.get(match_on) for i in items], match_on)
+    errors += await _bulk_reference_errors(session, tenant_id, resource, items)
+    if errors:
+        raise Problem(422, "Invalid batch", f"{len(errors)} item(s) are invalid; nothing was written",
+                      slug="invalid-batch", errors=errors)
+    table: Table = resource.model.__table__  # type: ignore[attr-defined]
+    fields = sorted({k for i in items for k in i})
+    now = utcnow()
+    rows = [{"id": uuid.uuid4(), "tenant_id": tenant_id, "version": 1, "created_at": now, "updated_at": now,
+             **{f: i.get(f) for f in fields}} for i in items]
+    stmt = pg_insert(table).values(rows)
+    excluded = stmt.excluded
+    stmt = stmt.on_conflict_do_update(
+        constraint=f"uq_{table.name}__{match_on}",
+        set_={**{f: excluded[f] for f in fields}, "version": table.c.version + 1, "updated_at": excluded.updated_at},
+        where=tuple_(*[table.c[f] for f in fields]).is_distinct_from(tuple_(*[excluded[f] for f in fields])),
+    ).returning(*table.c, literal_column("xmax = 0").label("inserted"))
+    written = (await session.execute(stmt)).mappings().all()
+    by_key = {r[match_on]: r for r in written}
+    unchanged_keys = [i[match_on] for i in items if i[match_on] not in by_key]
+    unchanged_ids = {}
+    if unchanged_keys:
+        unchanged_ids = dict((await session.execute(
+            select(table.c[match_on], table.c.id).where(table.c.tenant_id == tenant_id,
+                                                        table.c[match_on].in_(unchanged_keys))
+        )).all())
+    payloads, results = [], []
+    for index, item in enumerate(items):
+        key = item[match_on]
+        row = by_key.get(key)
+        if row is None:
+            results.append(BulkItemResult(index=index, id=unchanged_ids[key], external_id=key, outcome="unchanged"))
+            continue
+        record = resource.model.model_validate({c.name: row[c.name] for c in table.c})
+        outcome = "created" if row["inserted"] else "updated"
+        payloads.append(resource.registered(record) if row["inserted"] else resource.updated(record))
+        results.append(BulkItemResult(index=index, id=row["id"], external_id=key, outcome=outcome))
+    await _emit(session, tenant_id, payloads)
+    counts = {o: sum(1 for r in results if r.outcome == o) for o in ("created", "updated", "unchanged")}
+    return BulkResult(items=results, **counts)
+
+
+async def _bulk_reference_errors(session: AsyncSession, tenant_id: str, resource: Resource,
+                                 items: list[dict[str, Any]]) -> list[dict[str, str]]:
+    errors = []
+    for field, target in resource.references.items():
+        wanted = {i[field] for i in items if i.get(field) is not None}
+        if not wanted:
+            continue
+        t: Any = target
+        found = set((await session.exec(select(t.id).where(t.tenant_id == tenant_id, t.id.in_(wanted)))).all())  # type: ignore[call-overload]
+        errors += [{"field": f"items[{n}].{field}", "message": f"no such {target.__tablename__}"}
+                   for n, i in enumerate(items) if i.get(field) is not None and i[field] not in found]
+    return errors
+
+
+def visible_personal_data(principal: Principal) -> bool:
+    return principal.has("hr:pii") or principal.has("admin")
+
+
+__all__ = ["DISTRICTS", "EDUCATORS", "SCHOOLS", "bulk_upsert", "create", "delete", "get", "list_page",
+           "update"]

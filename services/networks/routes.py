@@ -1,0 +1,7 @@
+"""networks's HTTP API. For now: reading its replica of hr's directory."""
+
+from libs.common.directory import directory_router
+from services.networks.models import DIRECTORY
+from services.networks.settings import SERVICE
+
+router = directory_router(SERVICE, DIRECTORY)

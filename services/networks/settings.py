@@ -1,0 +1,7 @@
+from libs.common.settings import ServiceSettings, service_settings
+
+SERVICE = "networks"
+
+
+def get_settings() -> ServiceSettings:
+    return service_settings(SERVICE)

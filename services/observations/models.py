@@ -1,0 +1,13 @@
+"""observations's tables. For now: its replica of hr's directory (schools and educators)."""
+
+from sqlalchemy.orm import registry
+from sqlmodel import SQLModel
+
+from libs.common.directory import directory_tables
+
+
+class ObservationsTable(SQLModel, registry=registry()):
+    """Base of observations's tables: a metadata of its own, apart from the other services'."""
+
+
+DIRECTORY = directory_tables(ObservationsTable.metadata)
