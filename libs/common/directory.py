@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, PrimaryKeyConstraint, Table, Text, Uuid, func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.app import SessionDep
 from libs.common.auth import CurrentPrincipal, require

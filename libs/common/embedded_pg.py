@@ -9,6 +9,7 @@ from typing import Any
 import pgserver
 
 log = logging.getLogger(__name__)
+logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs from atexit, after streams close
 # Nine processes share one server; each keeps a small pool, plus listeners and the bus.
 SERVER_SETTINGS = {"max_connections": "300"}
 

@@ -18,7 +18,7 @@ import asyncpg
 from opentelemetry import trace
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.bus import Bus, BusUnavailable, Delivery, Message, Subscription, dead_letter_topic
 from libs.common.db import SessionFactory, unit_of_work

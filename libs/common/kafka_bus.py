@@ -63,14 +63,23 @@ class KafkaBus(Bus):
             ]
             producer.flush(timeout=self._timeout_ms * 2 / 1000)
         except KafkaError as exc:
+            self._discard_producer()
             return [BusUnavailable(f"kafka publish failed: {exc!r}")] * len(messages)
-        results: list[BaseException | None] = []
-        for f in futures:
-            if not f.is_done:
-                results.append(BusUnavailable("kafka did not acknowledge in time"))
-            else:
-                results.append(f.exception)
+        results: list[BaseException | None] = [
+            f.exception if f.is_done else BusUnavailable("kafka did not acknowledge in time") for f in futures]
+        if any(r is not None for r in results):
+            # An idempotent producer whose batches expired can stay wedged after the broker returns;
+            # a fresh one (new producer id) is cheap, and the outbox resends what was not acknowledged.
+            self._discard_producer()
         return results
+
+    def _discard_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                producer.close(timeout=0)
+            except Exception:
+                log.debug("closing a failed producer raised", exc_info=True)
 
     async def publish(self, messages: Sequence[Message]) -> list[BaseException | None]:
         if not messages:
@@ -115,7 +124,14 @@ class KafkaBus(Bus):
     async def close(self) -> None:
         if self._producer is not None:
             producer, self._producer = self._producer, None
-            await self._run(lambda: producer.close(timeout=5))
+
+            def close() -> None:
+                try:
+                    producer.close(timeout=5)
+                except KafkaError:
+                    log.warning("kafka producer closed with unsent records (the outbox still has them)")
+
+            await self._run(close)
         self._executor.shutdown(wait=False)
 
 

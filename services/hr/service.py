@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Table, literal_column, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
 from libs.common.concurrency import stale
@@ -118,7 +118,7 @@ async def get(session: AsyncSession, tenant_id: str, resource: Resource, record_
     stmt = select(model).where(model.id == record_id, model.tenant_id == tenant_id)
     if for_update:
         stmt = stmt.with_for_update()
-    record = (await session.exec(stmt)).first()  # type: ignore[call-overload]
+    record = (await session.execute(stmt)).scalars().first()
     if record is None:
         raise not_found(resource.label)
     return record
@@ -166,7 +166,7 @@ async def list_page(session: AsyncSession, tenant_id: str, resource: Resource, p
     if page.after:
         stmt = stmt.where(model.id > uuid.UUID(str(page.after.get("id"))))
     stmt = stmt.order_by(model.id).limit(page.size + 1)
-    rows = list((await session.exec(stmt)).all())  # type: ignore[call-overload]
+    rows = list((await session.execute(stmt)).scalars().all())
     return page_of(rows, page.size, lambda r: {"id": str(r.id)})
 
 
@@ -228,7 +228,8 @@ async def _bulk_reference_errors(session: AsyncSession, tenant_id: str, resource
         if not wanted:
             continue
         t: Any = target
-        found = set((await session.exec(select(t.id).where(t.tenant_id == tenant_id, t.id.in_(wanted)))).all())  # type: ignore[call-overload]
+        found = set((await session.execute(select(t.id).where(t.tenant_id == tenant_id, t.id.in_(wanted))))
+                    .scalars().all())
         errors += [{"field": f"items[{n}].{field}", "message": f"no such {target.__tablename__}"}
                    for n, i in enumerate(items) if i.get(field) is not None and i[field] not in found]
     return errors

@@ -1,0 +1,229 @@
+"""hr's API on a real PostgreSQL: directory CRUD, concurrency, idempotency, tenancy, bulk and bad input."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from libs.common.app import create_service_app
+from libs.common.settings import ServiceSettings, asyncpg_dsn
+from services.hr.routes import router
+
+PROBLEM = "application/problem+json"
+EDUCATOR_ALL = ["hr:read", "hr:write", "hr:pii"]
+
+
+class HR:
+    def __init__(self, client: httpx.AsyncClient, url: str, make_token: Callable[..., str]) -> None:
+        self.client = client
+        self.url = url
+        self.make_token = make_token
+
+    def auth(self, tenant: str = "district-a", scopes: list[str] | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.make_token(tenant, scopes or EDUCATOR_ALL)}"}
+
+    async def post(self, path: str, body: Any, tenant: str = "district-a", **kw: Any) -> httpx.Response:
+        headers = {**self.auth(tenant), **kw.pop("headers", {})}
+        return await self.client.post(path, json=body, headers=headers, **kw)
+
+    async def school(self, tenant: str = "district-a", **fields: Any) -> dict[str, Any]:
+        r = await self.post("/schools", {"name": "Hamilton Elementary", **fields}, tenant)
+        assert r.status_code == 201, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    async def count(self, table: str) -> int:
+        conn = await asyncpg.connect(asyncpg_dsn(self.url))
+        try:
+            return int(await conn.fetchval(f"SELECT count(*) FROM {table}"))
+        finally:
+            await conn.close()
+
+    async def outbox(self) -> list[dict[str, Any]]:
+        conn = await asyncpg.connect(asyncpg_dsn(self.url))
+        try:
+            rows = await conn.fetch("SELECT type, payload::text, headers::text FROM outbox ORDER BY seq")
+            return [dict(r) for r in rows]
+        finally:
+            await conn.close()
+
+
+@pytest.fixture
+async def hr(hr_database: str, pg_server: str, keys_dir: Any, make_token: Callable[..., str],
+             monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[HR]:
+    monkeypatch.setenv("HR_DATABASE_URL", hr_database)
+    settings = ServiceSettings(service="hr", database_url=pg_server, jwt_public_key_file=keys_dir / "public.pem",
+                               log_json=False)
+    app = create_service_app(settings, title="hr", description="test", routers=[router])
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hr") as client:
+            yield HR(client, hr_database, make_token)
+
+
+async def test_school_and_educator_lifecycle_with_events_free_of_personal_data(hr: HR) -> None:
+    school = await hr.school(sourced_id="sch-1")
+    r = await hr.post("/educators", {"given_name": "Ana", "family_name": "Lopez", "email": "ana@example.org",
+                                     "school_id": school["id"], "career_stage": "novice_teacher",
+                                     "staff_unique_id": "S-1"})
+    assert r.status_code == 201, r.text
+    assert r.headers["etag"] == '"1"' and r.headers["location"].endswith(r.json()["id"])
+    educator = r.json()
+    got = await hr.client.get(f"/educators/{educator['id']}", headers=hr.auth())
+    assert got.json()["given_name"] == "Ana" and got.headers["etag"] == '"1"'
+
+    patched = await hr.client.patch(f"/educators/{educator['id']}", json={"career_stage": "intermediate_teacher"},
+                                    headers={**hr.auth(), "If-Match": '"1"'})
+    assert patched.status_code == 200 and patched.json()["version"] == 2 and patched.headers["etag"] == '"2"'
+    deleted = await hr.client.delete(f"/educators/{educator['id']}", headers=hr.auth())
+    assert deleted.status_code == 204
+    assert (await hr.client.get(f"/educators/{educator['id']}", headers=hr.auth())).status_code == 404
+
+    events = await hr.outbox()
+    assert [e["type"].rsplit(".", 2)[-2:] for e in events] == [
+        ["school", "registered"], ["educator", "registered"], ["educator", "updated"], ["educator", "removed"]]
+    for e in events:
+        for personal in ("Ana", "Lopez", "ana@example.org", "S-1"):
+            assert personal not in e["payload"] and personal not in e["headers"]
+
+
+async def test_update_needs_current_etag(hr: HR) -> None:
+    school = await hr.school()
+    path = f"/schools/{school['id']}"
+    missing = await hr.client.patch(path, json={"name": "New"}, headers=hr.auth())
+    assert missing.status_code == 428 and missing.headers["content-type"] == PROBLEM
+    ok = await hr.client.patch(path, json={"name": "New"}, headers={**hr.auth(), "If-Match": '"1"'})
+    assert ok.status_code == 200
+    stale = await hr.client.patch(path, json={"name": "Older"}, headers={**hr.auth(), "If-Match": '"1"'})
+    assert stale.status_code == 412 and stale.headers["etag"] == '"2"'
+    assert (await hr.client.get(path, headers=hr.auth())).json()["name"] == "New"
+
+
+async def test_idempotency_key_replays_the_first_answer(hr: HR) -> None:
+    body = {"given_name": "Ana", "family_name": "Lopez"}
+    first = await hr.post("/educators", body, headers={"Idempotency-Key": "load-7"})
+    again = await hr.post("/educators", body, headers={"Idempotency-Key": "load-7"})
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"] and again.headers["idempotent-replayed"] == "true"
+    other = await hr.post("/educators", {**body, "given_name": "Bea"}, headers={"Idempotency-Key": "load-7"})
+    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert await hr.count("educator") == 1
+    assert await hr.count("outbox") == 1
+
+
+async def test_tenants_never_meet(hr: HR) -> None:
+    school = await hr.school("district-a")
+    path = f"/schools/{school['id']}"
+    for method in ("GET", "PATCH", "DELETE"):
+        r = await hr.client.request(method, path, json={"name": "x"} if method == "PATCH" else None,
+                                    headers={**hr.auth("district-b"), "If-Match": '"1"'})
+        assert r.status_code == 404, method
+        assert "Hamilton" not in r.text
+    listed = await hr.client.get("/schools", headers=hr.auth("district-b"))
+    assert listed.json()["items"] == []
+    foreign = await hr.post("/educators", {"given_name": "A", "family_name": "B", "school_id": school["id"]},
+                            "district-b")
+    assert foreign.status_code == 422 and foreign.json()["errors"][0]["field"] == "school_id"
+    assert (await hr.client.get(path, headers=hr.auth("district-a"))).json()["name"] == "Hamilton Elementary"
+
+
+BAD_INPUT = [
+    ("malformed JSON", b'{"given_name": "Ana",', 400, "body"),
+    ("unknown field", {"given_name": "A", "family_name": "B", "salary": 1}, 422, "salary"),
+    ("wrong type", {"given_name": "A", "family_name": "B", "career_stage": 5}, 422, "career_stage"),
+    ("not a uuid", {"given_name": "A", "family_name": "B", "school_id": "room-12"}, 422, "school_id"),
+    ("missing required", {"given_name": "A"}, 422, "family_name"),
+    ("bad email", {"given_name": "A", "family_name": "B", "email": "not-an-email"}, 422, "email"),
+    ("unknown school", {"given_name": "A", "family_name": "B", "school_id": str(uuid.uuid4())}, 422, "school_id"),
+    ("empty name", {"given_name": " ", "family_name": "B"}, 422, "given_name"),
+]
+
+
+@pytest.mark.parametrize(("case", "body", "status", "field"), BAD_INPUT, ids=[c[0] for c in BAD_INPUT])
+async def test_bad_input_names_the_field_and_writes_nothing(hr: HR, case: str, body: Any, status: int,
+                                                            field: str) -> None:
+    headers = {**hr.auth(), "content-type": "application/json"}
+    if isinstance(body, bytes):
+        r = await hr.client.post("/educators", content=body, headers=headers)
+    else:
+        r = await hr.client.post("/educators", json=body, headers=headers)
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == PROBLEM
+    problem = r.json()
+    assert problem["status"] == status and problem["title"]
+    assert field in [e["field"] for e in problem["errors"]]
+    assert await hr.count("educator") == 0
+    assert await hr.count("outbox") == 0
+
+
+async def test_bulk_upsert_by_external_id_is_idempotent(hr: HR) -> None:
+    school = await hr.school()
+    items = [{"given_name": f"G{i}", "family_name": f"F{i}", "staff_unique_id": f"S{i}", "school_id": school["id"],
+              "career_stage": "novice_teacher"} for i in range(50)]
+    first = await hr.post("/educators/bulk", {"items": items})
+    assert first.status_code == 200, first.text
+    assert (first.json()["created"], first.json()["updated"], first.json()["unchanged"]) == (50, 0, 0)
+    events_after_first = await hr.count("outbox")
+
+    again = await hr.post("/educators/bulk", {"items": items})
+    assert (again.json()["created"], again.json()["updated"], again.json()["unchanged"]) == (0, 0, 50)
+    assert [i["id"] for i in again.json()["items"]] == [i["id"] for i in first.json()["items"]]
+    assert await hr.count("outbox") == events_after_first
+
+    items[3]["career_stage"] = "teacher_leader"
+    items[7]["family_name"] = "Changed"
+    changed = await hr.post("/educators/bulk", {"items": items})
+    assert (changed.json()["created"], changed.json()["updated"], changed.json()["unchanged"]) == (0, 2, 48)
+    assert await hr.count("outbox") == events_after_first + 2
+    assert await hr.count("educator") == 50
+
+
+async def test_partly_bad_batch_is_refused_whole_with_per_item_errors(hr: HR) -> None:
+    items = [{"given_name": "A", "family_name": "B", "staff_unique_id": "S1"},
+             {"given_name": "C", "family_name": "D", "staff_unique_id": "S1"},
+             {"given_name": "E", "family_name": "F", "staff_unique_id": "S3", "school_id": str(uuid.uuid4())},
+             {"given_name": "G", "family_name": "H"}]
+    r = await hr.post("/educators/bulk", {"items": items})
+    assert r.status_code == 422
+    fields = {e["field"] for e in r.json()["errors"]}
+    assert fields == {"items[1].staff_unique_id", "items[2].school_id", "items[3].staff_unique_id"}
+    assert await hr.count("educator") == 0 and await hr.count("outbox") == 0
+
+
+async def test_pages_and_filters(hr: HR) -> None:
+    a, b = await hr.school(sourced_id="a"), await hr.school(sourced_id="b")
+    for i in range(7):
+        await hr.post("/educators", {"given_name": f"G{i}", "family_name": "F",
+                                     "school_id": (a if i < 5 else b)["id"]})
+    seen, token = [], None
+    while True:
+        params = {"page_size": 3, **({"page_token": token} if token else {})}
+        page = (await hr.client.get("/educators", params=params, headers=hr.auth())).json()
+        seen += [e["id"] for e in page["items"]]
+        token = page["next_page_token"]
+        if not token:
+            break
+    assert len(seen) == len(set(seen)) == 7
+    in_a = (await hr.client.get("/educators", params={"school_id": a["id"]}, headers=hr.auth())).json()
+    assert len(in_a["items"]) == 5
+    bad = await hr.client.get("/educators", params={"page_token": "!!"}, headers=hr.auth())
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "page_token"
+
+
+async def test_scopes_and_personal_data(hr: HR) -> None:
+    created = await hr.post("/educators", {"given_name": "Ana", "family_name": "Lopez", "email": "a@b.org"})
+    path = f"/educators/{created.json()['id']}"
+    without_pii = await hr.client.get(path, headers=hr.auth(scopes=["hr:read"]))
+    assert without_pii.status_code == 200
+    assert (without_pii.json()["given_name"], without_pii.json()["email"]) == (None, None)
+    read_only = await hr.post("/educators", {"given_name": "X", "family_name": "Y"},
+                              headers=hr.auth(scopes=["hr:read"]))
+    assert read_only.status_code == 403 and read_only.headers["content-type"] == PROBLEM
+    assert (await hr.client.get(path)).status_code == 401
+    token = hr.make_token("district-a", EDUCATOR_ALL)
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    assert (await hr.client.get(path, headers={"Authorization": f"Bearer {tampered}"})).status_code == 401

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import jwt
+import pytest
+
+from libs.common.auth import TokenVerifier
+from libs.common.events import MalformedEvent, event_from_message, new_event
+from libs.common.keys import ensure_signing_keys, mint_token
+from libs.common.problems import Problem
+from libs.contracts import REGISTRY
+from libs.contracts.__main__ import schema_documents
+from libs.contracts.hr import CareerStage, EducatorRegistered
+
+
+def test_cloudevent_headers_round_trip() -> None:
+    payload = EducatorRegistered(educator_id=uuid.uuid4(), school_id=None, career_stage=CareerStage.applicant,
+                                 version=1)
+    event = new_event(payload, service="hr", tenant_id="t1")
+    headers = event.headers()
+    assert headers["ce_type"] == "org.improvenet.hr.educator.registered"
+    assert headers["ce_specversion"] == "1.0" and headers["ce_tenantid"] == "t1"
+    assert headers["ce_subject"] == str(payload.educator_id)
+    back = event_from_message(headers, event.value())
+    assert back.id == event.id and back.data == event.data and back.tenant_id == "t1"
+
+
+def test_a_message_without_cloudevent_attributes_is_malformed() -> None:
+    with pytest.raises(MalformedEvent):
+        event_from_message({"ce_id": "not-a-uuid"}, b"{}")
+
+
+def test_every_event_type_follows_the_naming_rule_and_has_a_schema() -> None:
+    documents = schema_documents()
+    for event_type, model in REGISTRY.items():
+        parts = event_type.split(".")
+        assert parts[:3] == ["org", "improvenet", "hr"] and parts[4].endswith("ed")
+        assert documents[event_type]["$id"].endswith(f"{event_type}/v1.json")
+        assert model.topic in ("hr.organisation", "hr.educator")
+        for personal in ("given_name", "family_name", "email", "staff_unique_id"):
+            assert personal not in documents[event_type]["properties"]
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return ensure_signing_keys(tmp_path_factory.mktemp("k"))
+
+
+def verifier(keys: Path) -> TokenVerifier:
+    return TokenVerifier([(keys / "public.pem").read_bytes()], issuer="improvenet", audience="improvenet")
+
+
+def token(keys: Path, **kw: object) -> str:
+    return mint_token((keys / "private.pem").read_bytes(), tenant="t1", issuer=kw.pop("issuer", "improvenet"),  # type: ignore[arg-type]
+                      audience=kw.pop("audience", "improvenet"), **kw)  # type: ignore[arg-type]
+
+
+def test_a_valid_token_gives_tenant_scopes_and_schools(keys: Path) -> None:
+    p = verifier(keys).verify(token(keys, scopes=["hr:read"], schools=["s1"]))
+    assert (p.tenant_id, p.scopes, p.schools) == ("t1", frozenset({"hr:read"}), frozenset({"s1"}))
+
+
+def _claims() -> dict[str, object]:
+    now = int(time.time())
+    return {"iss": "improvenet", "aud": "improvenet", "sub": "x", "tenant": "t1", "exp": now + 60, "scope": "admin"}
+
+
+@pytest.mark.parametrize("case", ["expired", "wrong audience", "wrong issuer", "alg none", "hs256 with public key",
+                                  "tampered", "no tenant"])
+def test_bad_tokens_are_refused(keys: Path, case: str) -> None:
+    public = (keys / "public.pem").read_bytes()
+    if case == "expired":
+        bad = token(keys, ttl_seconds=-10)
+    elif case == "wrong audience":
+        bad = token(keys, audience="someone-else")
+    elif case == "wrong issuer":
+        bad = token(keys, issuer="https://evil.example")
+    elif case == "alg none":
+        bad = jwt.encode(_claims(), None, algorithm="none")
+    elif case == "hs256 with public key":
+        import base64
+        import hashlib
+        import hmac
+        import json
+
+        def b64(data: bytes) -> str:
+            return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+        signing_input = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + b64(
+            json.dumps(_claims()).encode())
+        signature = hmac.new(public, signing_input.encode(), hashlib.sha256).digest()
+        bad = signing_input + "." + b64(signature)
+    elif case == "tampered":
+        good = token(keys)
+        header, body, sig = good.split(".")
+        claims = jwt.decode(good, options={"verify_signature": False})
+        claims["tenant"] = "another-tenant"
+        import base64
+        import json
+
+        forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+        bad = f"{header}.{forged}.{sig}"
+    else:
+        private = (keys / "private.pem").read_bytes()
+        from cryptography.hazmat.primitives import serialization
+
+        claims = _claims()
+        del claims["tenant"]
+        bad = jwt.encode(claims, serialization.load_pem_private_key(private, None), algorithm="RS256")  # type: ignore[arg-type]
+    with pytest.raises(Problem) as refused:
+        verifier(keys).verify(bad)
+    assert refused.value.status == 401
