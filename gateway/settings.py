@@ -13,7 +13,7 @@ class GatewaySettings(PlatformSettings):
     observations_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['observations']}"
     networks_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['networks']}"
     strategy_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['strategy']}"
-    upstream_timeout_seconds: float = Field(30.0, description="Longest wait for an upstream's answer.")
+    upstream_timeout_seconds: float = Field(default=30.0, description="Longest wait for an upstream's answer.")
     upstream_connect_timeout_seconds: float = 2.0
     upstream_max_connections: int = 200
 

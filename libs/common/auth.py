@@ -6,7 +6,7 @@ The tenant comes only from a verified token, never from a path, a body or a head
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -61,7 +61,7 @@ class TokenVerifier:
         raise _unauthorized(f"token rejected: {last_error}")
 
 
-def _load_key(pem: bytes) -> tuple[object, list[str]]:
+def _load_key(pem: bytes) -> tuple[Any, list[str]]:
     """A public key with the one algorithm family it may verify (no algorithm confusion)."""
     key = serialization.load_pem_public_key(pem)
     if isinstance(key, rsa.RSAPublicKey):
@@ -102,7 +102,7 @@ def authenticate(request: Request,
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
 
 
-def require(scope: str) -> object:
+def require(scope: str) -> Any:
     """A dependency that refuses (403) a token without `scope` (admin holds every scope of its tenant)."""
 
     def check(principal: CurrentPrincipal) -> Principal:

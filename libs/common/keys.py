@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -41,5 +42,5 @@ def mint_token(private_pem: bytes, *, tenant: str, issuer: str, audience: str, s
     if schools is not None:
         claims["schools"] = schools
     headers = {"kid": kid} if kid else None
-    return jwt.encode(claims, serialization.load_pem_private_key(private_pem, None), algorithm="RS256",
-                      headers=headers)  # type: ignore[arg-type]
+    key: Any = serialization.load_pem_private_key(private_pem, None)
+    return jwt.encode(claims, key, algorithm="RS256", headers=headers)

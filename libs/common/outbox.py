@@ -239,10 +239,11 @@ class Relay:
         while not stop.is_set():
             try:
                 conn = await asyncpg.connect(self._listen_dsn, timeout=5)
+                lost = asyncio.Event()
+                conn.add_termination_listener(lambda *_, ev=lost: ev.set())
                 await conn.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
                 try:
-                    while not stop.is_set() and not conn.is_closed():
-                        await asyncio.sleep(1)
+                    await _wait_any(stop, lost, timeout=None)
                 finally:
                     await conn.close()
             except asyncio.CancelledError:
@@ -264,7 +265,7 @@ async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
         pass
 
 
-async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, timeout: float) -> None:
+async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, timeout: float | None) -> None:
     waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(wake.wait())]
     try:
         await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Table, literal_column, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -43,7 +43,8 @@ def same_facts(before: EventPayload, after: EventPayload) -> bool:
 
 def bulk_key_errors(keys: Sequence[str | None], field: str) -> list[dict[str, str]]:
     """Each item needs the external id it is matched on, once per batch."""
-    errors, seen = [], {}
+    errors: list[dict[str, str]] = []
+    seen: dict[str, int] = {}
     for i, key in enumerate(keys):
         if key is None:
             errors.append({"field": f"items[{i}].{field}", "message": f"required: items are matched on {field}"})
@@ -105,7 +106,8 @@ async def check_references(session: AsyncSession, tenant_id: str, resource: Reso
 
 async def create(session: AsyncSession, tenant_id: str, resource: Resource, values: dict[str, Any]) -> Any:
     await check_references(session, tenant_id, resource, values)
-    record = resource.model(tenant_id=tenant_id, **values)
+    model: Any = resource.model
+    record = model(tenant_id=tenant_id, **values)
     session.add(record)
     await session.flush()
     await _emit(session, tenant_id, [resource.registered(record)])
@@ -188,9 +190,9 @@ async def bulk_upsert(session: AsyncSession, tenant_id: str, resource: Resource,
     now = utcnow()
     rows = [{"id": uuid.uuid4(), "tenant_id": tenant_id, "version": 1, "created_at": now, "updated_at": now,
              **{f: i.get(f) for f in fields}} for i in items]
-    stmt = pg_insert(table).values(rows)
-    excluded = stmt.excluded
-    stmt = stmt.on_conflict_do_update(
+    insert_rows = pg_insert(table).values(rows)
+    excluded = insert_rows.excluded
+    stmt = insert_rows.on_conflict_do_update(
         constraint=f"uq_{table.name}__{match_on}",
         set_={**{f: excluded[f] for f in fields}, "version": table.c.version + 1, "updated_at": excluded.updated_at},
         where=tuple_(*[table.c[f] for f in fields]).is_distinct_from(tuple_(*[excluded[f] for f in fields])),
@@ -198,12 +200,12 @@ async def bulk_upsert(session: AsyncSession, tenant_id: str, resource: Resource,
     written = (await session.execute(stmt)).mappings().all()
     by_key = {r[match_on]: r for r in written}
     unchanged_keys = [i[match_on] for i in items if i[match_on] not in by_key]
-    unchanged_ids = {}
+    unchanged_ids: dict[str, uuid.UUID] = {}
     if unchanged_keys:
         unchanged_ids = dict((await session.execute(
             select(table.c[match_on], table.c.id).where(table.c.tenant_id == tenant_id,
                                                         table.c[match_on].in_(unchanged_keys))
-        )).all())
+        )).tuples().all())
     payloads, results = [], []
     for index, item in enumerate(items):
         key = item[match_on]
@@ -212,7 +214,7 @@ async def bulk_upsert(session: AsyncSession, tenant_id: str, resource: Resource,
             results.append(BulkItemResult(index=index, id=unchanged_ids[key], external_id=key, outcome="unchanged"))
             continue
         record = resource.model.model_validate({c.name: row[c.name] for c in table.c})
-        outcome = "created" if row["inserted"] else "updated"
+        outcome: Literal["created", "updated"] = "created" if row["inserted"] else "updated"
         payloads.append(resource.registered(record) if row["inserted"] else resource.updated(record))
         results.append(BulkItemResult(index=index, id=row["id"], external_id=key, outcome=outcome))
     await _emit(session, tenant_id, payloads)

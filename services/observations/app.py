@@ -1,4 +1,4 @@
-"""observations: Protocol-based, non-evaluative classroom observation: instructional rounds, descriptive evidence, debriefs."""
+"""observations: Non-evaluative classroom observation: instructional rounds, descriptive evidence, debriefs."""
 
 from libs.common.app import create_service_app
 from services.observations.routes import router
@@ -7,6 +7,6 @@ from services.observations.settings import get_settings
 app = create_service_app(
     get_settings(),
     title="improvenet observations",
-    description="Protocol-based, non-evaluative classroom observation: instructional rounds, descriptive evidence, debriefs.",
+    description="Non-evaluative classroom observation: instructional rounds, descriptive evidence, debriefs.",
     routers=[router],
 )

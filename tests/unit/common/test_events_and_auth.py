@@ -95,7 +95,7 @@ def test_bad_tokens_are_refused(keys: Path, case: str) -> None:
         bad = signing_input + "." + b64(signature)
     elif case == "tampered":
         good = token(keys)
-        header, body, sig = good.split(".")
+        header, _body, sig = good.split(".")
         claims = jwt.decode(good, options={"verify_signature": False})
         claims["tenant"] = "another-tenant"
         import base64
