@@ -27,7 +27,7 @@ test-fast: install
 	$(BIN)/python -m pytest tests/unit
 
 lint: install
-	$(BIN)/ruff check libs services gateway tests
+	$(BIN)/ruff check libs services gateway tests bench
 	$(BIN)/mypy libs services gateway
 
 ## Write the JSON Schema of every event type into libs/contracts/schemas.

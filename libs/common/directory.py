@@ -22,11 +22,12 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     Text,
+    TextClause,
     Uuid,
     func,
     select,
+    text,
 )
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.app import SessionDep
@@ -77,42 +78,68 @@ def directory_tables(metadata: MetaData) -> Directory:
     return Directory(schools, educators)
 
 
-def _upsert(table: Table, key: str, values: dict[str, Any]) -> Any:
-    stmt = insert(table).values(**values, replicated_at=func.now())
-    updatable = {k: stmt.excluded[k] for k in values if k not in ("tenant_id", key)}
-    return stmt.on_conflict_do_update(
-        index_elements=["tenant_id", key],
-        set_={**updatable, "replicated_at": func.now()},
-        where=table.c.version < stmt.excluded.version,  # last writer wins, by hr's version
+def _upsert_statement(table: Table, key: str, columns: tuple[str, ...]) -> TextClause:
+    """INSERT ... ON CONFLICT that keeps the newest version (last writer wins, by hr's version).
+
+    A fixed text statement: compiled once, not per event (this runs for every directory event).
+    """
+    names = ("tenant_id", key, *columns)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
+    return text(
+        f"INSERT INTO {table.name} ({', '.join(names)}, replicated_at) "
+        f"VALUES ({', '.join(':' + n for n in names)}, now()) "
+        f"ON CONFLICT (tenant_id, {key}) DO UPDATE SET {updates}, replicated_at = now() "
+        f"WHERE {table.name}.version < EXCLUDED.version"
     )
 
 
-async def apply_directory_event(session: AsyncSession, directory: Directory, event: Event) -> None:
+@dataclass(frozen=True)
+class _Statements:
+    school: TextClause
+    school_removed: TextClause
+    educator: TextClause
+    educator_removed: TextClause
+
+
+def _statements(directory: Directory) -> _Statements:
+    return _Statements(
+        school=_upsert_statement(directory.schools, "school_id", ("district_id", "name", "version", "removed")),
+        school_removed=_upsert_statement(directory.schools, "school_id", ("name", "version", "removed")),
+        educator=_upsert_statement(directory.educators, "educator_id",
+                                   ("school_id", "career_stage", "version", "removed")),
+        educator_removed=_upsert_statement(directory.educators, "educator_id", ("version", "removed")),
+    )
+
+
+async def apply_directory_event(session: AsyncSession, directory: Directory, event: Event,
+                                statements: _Statements | None = None) -> None:
     if event.type not in REGISTRY:
         return  # a type from a newer hr: nothing this build knows how to replicate
+    sql = statements or _statements(directory)
     payload = parse_payload(event.type, event.data)
     tenant = event.tenant_id
     if isinstance(payload, SchoolFacts):
-        await session.execute(_upsert(directory.schools, "school_id", {
-            "tenant_id": tenant, "school_id": payload.school_id, "district_id": payload.district_id,
-            "name": payload.name, "version": payload.version, "removed": False}))
+        await session.execute(sql.school, {"tenant_id": tenant, "school_id": payload.school_id,
+                                           "district_id": payload.district_id, "name": payload.name,
+                                           "version": payload.version, "removed": False})
     elif isinstance(payload, SchoolRemoved):
-        await session.execute(_upsert(directory.schools, "school_id", {
-            "tenant_id": tenant, "school_id": payload.school_id, "name": "", "version": payload.version,
-            "removed": True}))
+        await session.execute(sql.school_removed, {"tenant_id": tenant, "school_id": payload.school_id, "name": "",
+                                                   "version": payload.version, "removed": True})
     elif isinstance(payload, EducatorFacts):
-        await session.execute(_upsert(directory.educators, "educator_id", {
-            "tenant_id": tenant, "educator_id": payload.educator_id, "school_id": payload.school_id,
-            "career_stage": payload.career_stage.value, "version": payload.version, "removed": False}))
+        await session.execute(sql.educator, {"tenant_id": tenant, "educator_id": payload.educator_id,
+                                             "school_id": payload.school_id,
+                                             "career_stage": payload.career_stage.value,
+                                             "version": payload.version, "removed": False})
     elif isinstance(payload, EducatorRemoved):
-        await session.execute(_upsert(directory.educators, "educator_id", {
-            "tenant_id": tenant, "educator_id": payload.educator_id, "version": payload.version,
-            "removed": True}))
+        await session.execute(sql.educator_removed, {"tenant_id": tenant, "educator_id": payload.educator_id,
+                                                     "version": payload.version, "removed": True})
 
 
 def directory_consumer(service: str, directory: Directory) -> Consumer:
+    statements = _statements(directory)
+
     async def handle(session: AsyncSession, event: Event) -> None:
-        await apply_directory_event(session, directory, event)
+        await apply_directory_event(session, directory, event, statements)
 
     return Consumer(group=f"{service}.directory", topics=(ORGANISATION_TOPIC, EDUCATOR_TOPIC), handler=handle)
 

@@ -135,6 +135,11 @@ class KafkaBus(Bus):
         self._executor.shutdown(wait=False)
 
 
+def _log_commit_failure(offsets: object, response: object) -> None:
+    if isinstance(response, BaseException):
+        log.warning("kafka offset commit failed (events will be replayed, the inbox skips them): %r", response)
+
+
 class KafkaSubscription(Subscription):
     def __init__(self, servers: list[str], group: str, topics: list[str], timeout_ms: int) -> None:
         self._servers = servers
@@ -180,7 +185,9 @@ class KafkaSubscription(Subscription):
             raise BusUnavailable(f"kafka poll failed: {exc!r}") from exc
 
     def _commit_sync(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
-        self._consumer_sync().commit(offsets)
+        # Asynchronous: the offset is only a resume point. The inbox, committed before this call,
+        # is what makes a replay after a lost commit harmless; waiting here would cap throughput.
+        self._consumer_sync().commit_async(offsets, callback=_log_commit_failure)
 
     async def commit(self, deliveries: Sequence[Delivery]) -> None:
         latest: dict[TopicPartition, int] = {}

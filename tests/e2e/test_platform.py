@@ -44,6 +44,12 @@ def platform(tmp_path_factory: pytest.TempPathFactory, collector: OTLPCollector)
 
 @pytest.fixture(scope="module")
 def api(platform: Platform) -> Iterator[httpx.Client]:
+    # An outside caller: not instrumented, so the traceparent the test sends is the one that arrives
+    # (other tests in this process may have instrumented httpx globally).
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+    if HTTPXClientInstrumentor().is_instrumented_by_opentelemetry:
+        HTTPXClientInstrumentor().uninstrument()
     private = (Path(platform.state_dir) / "keys" / "private.pem").read_bytes()
     token = mint_token(private, tenant="hamilton", issuer="improvenet", audience="improvenet")
     with httpx.Client(base_url=platform.gateway_url + "/api/v1",
