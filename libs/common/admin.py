@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 from typing import Annotated
@@ -19,12 +20,24 @@ console = Console(stderr=True)
 StateDir = Annotated[Path, typer.Option(envvar="STATE_DIR", help="Where local data and keys live.")]
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM both stop the platform cleanly, even when started from a script
+    (a background job inherits SIGINT ignored)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 @cli.command()
 def up(state_dir: StateDir = Path(".improvenet"),
        bus: Annotated[str, typer.Option(envvar="BUS", help="postgres (embedded) or kafka.")] = "postgres") -> None:
     """Start the gateway, the four services and their workers; Ctrl-C stops everything."""
     from libs.common.launcher import LaunchConfig, Platform
 
+    _stop_on_signals()
     config = LaunchConfig.from_environment()
     config.state_dir, config.bus = state_dir, bus
     platform = Platform(config)
