@@ -37,13 +37,15 @@ def forward_headers(request: Request, request_id: str, prefix: str) -> list[tupl
     return headers
 
 
-async def proxy(client: httpx.AsyncClient, request: Request, service: str, url: str, prefix: str) -> Response:
+async def proxy(client: httpx.AsyncClient, request: Request, service: str, url: str, prefix: str,
+                body: bytes | None = None) -> Response:
+    """Forward the request; `body`, when given, was already read (and size-checked) by the caller."""
     request_id: str = request.scope["state"]["request_id"]
     has_body = request.method not in ("GET", "HEAD", "OPTIONS", "DELETE") or "content-length" in request.headers
+    content = body if body is not None else (request.stream() if has_body else None)
     upstream_request = client.build_request(
         request.method, url, params=request.url.query or None,
-        headers=forward_headers(request, request_id, prefix),
-        content=request.stream() if has_body else None,
+        headers=forward_headers(request, request_id, prefix), content=content,
     )
     try:
         upstream = await client.send(upstream_request, stream=True)

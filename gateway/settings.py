@@ -1,14 +1,17 @@
-"""Gateway settings: where each service lives, and how long to wait for it."""
+"""Gateway settings: where each service lives, the embedded issuer, limits and CORS."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 
-from libs.common.settings import DEFAULT_PORTS, SERVICES, PlatformSettings
+from libs.common.auth import Issuer
+from libs.common.settings import DEFAULT_PORTS, SERVICES, ServiceSettings
 
 
-class GatewaySettings(PlatformSettings):
-    port: int = DEFAULT_PORTS["gateway"]
+class GatewaySettings(ServiceSettings):
+    service: str = "gateway"
     hr_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['hr']}"
     observations_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['observations']}"
     networks_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['networks']}"
@@ -16,6 +19,22 @@ class GatewaySettings(PlatformSettings):
     upstream_timeout_seconds: float = Field(default=30.0, description="Longest wait for an upstream's answer.")
     upstream_connect_timeout_seconds: float = 2.0
     upstream_max_connections: int = 200
+    token_ttl_seconds: int = Field(default=3600, ge=60, le=86400)
+    rate_limit_per_second: float = Field(default=50.0, gt=0, description="Sustained requests per client.")
+    rate_limit_burst: int = Field(default=100, ge=1, description="Requests a client may make at once.")
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, description="Larger request bodies get 413.")
+    cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call the API.")
+    bootstrap_client_file: Path | None = Field(
+        default=None, description="Where to write the first admin client's credentials (created once).")
+    bootstrap_tenant: str = "demo"
 
     def upstreams(self) -> dict[str, str]:
         return {s: getattr(self, f"{s}_url").rstrip("/") for s in SERVICES}
+
+    def gateway_issuers(self) -> list[Issuer]:
+        """The embedded issuer (keys from the gateway's own database) and the trusted external ones."""
+        embedded = Issuer(self.token_issuer, self.token_audience, None, tuple(self.public_key_pems()))
+        return [embedded, *(Issuer(**i.model_dump()) for i in self.trusted_issuers)]
+
+
+

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from libs.common.auth import ALL_SCOPES
 from libs.common.keys import ensure_signing_keys, mint_token
-from libs.common.settings import SERVICES, PlatformSettings, database_url_for
+from libs.common.settings import DATABASES, PlatformSettings, database_url_for
 
 cli = typer.Typer(help="Operate an improvenet platform.", no_args_is_help=True, add_completion=False)
 console = Console(stderr=True)
@@ -50,10 +50,12 @@ def up(state_dir: StateDir = Path(".improvenet"),
             platform.wait_ready(timeout=90)
         elapsed = time.monotonic() - t0
         gw = platform.gateway_url
+        creds = platform.bootstrap_client_file
         console.print(f"[bold green]improvenet is up[/] in {elapsed:.1f}s (bus: {config.bus})\n"
                       f"  API:      {gw}/api/v1/<service>/...  (hr, observations, networks, strategy)\n"
-                      f"  API docs: {platform.service_url('hr')}/docs (hr), one per service\n"
-                      f"  Token:    TOKEN=$(.venv/bin/improvenet-admin token --tenant demo)\n"
+                      f"  API docs: {gw}/docs\n"
+                      f"  Admin client (tenant demo): {creds}\n"
+                      f"  Token:    TOKEN=$(.venv/bin/improvenet-admin login)\n"
                       f"  Try:      curl -s -H \"Authorization: Bearer $TOKEN\" {gw}/api/v1/hr/schools\n"
                       f"  Logs:     {platform.state_dir / 'logs'}/\n"
                       "Press Ctrl-C to stop.")
@@ -87,6 +89,49 @@ def token(tenant: Annotated[str, typer.Option(help="The tenant the token acts fo
 
 
 @cli.command()
+def login(state_dir: StateDir = Path(".improvenet"),
+          gateway: Annotated[str, typer.Option(envvar="GATEWAY_URL")] = "http://127.0.0.1:8000",
+          scope: Annotated[list[str] | None, typer.Option(help="Scopes to ask for (default: all granted).")] = None
+          ) -> None:
+    """Print an access token for the bootstrap admin client, from the gateway's /oauth/token."""
+    import json
+
+    import httpx
+
+    creds_file = state_dir / "bootstrap-client.json"
+    if not creds_file.exists():
+        raise typer.BadParameter(f"{creds_file} does not exist yet: start the platform with `make up` first")
+    creds = json.loads(creds_file.read_text())
+    form = {"grant_type": "client_credentials", **({"scope": " ".join(scope)} if scope else {})}
+    r = httpx.post(f"{gateway}/oauth/token", data=form, auth=(creds["client_id"], creds["client_secret"]))
+    if r.status_code != 200:
+        console.print(f"[red]token refused ({r.status_code})[/]: {r.text}")
+        raise typer.Exit(1)
+    print(r.json()["access_token"])
+
+
+@cli.command(name="rotate-signing-key")
+def rotate_signing_key() -> None:
+    """Start signing with a new key; the old one stays published until its tokens have expired."""
+    import asyncio
+
+    from gateway.auth import SigningKeys
+    from gateway.settings import GatewaySettings
+    from libs.common.db import create_engine
+
+    settings = GatewaySettings()
+
+    async def rotate() -> str:
+        engine = create_engine(settings.service_database_url)
+        try:
+            return await SigningKeys(engine, token_ttl=settings.token_ttl_seconds).rotate()
+        finally:
+            await engine.dispose()
+
+    console.print(f"signing with key {asyncio.run(rotate())}")
+
+
+@cli.command()
 def keys(state_dir: StateDir = Path(".improvenet")) -> None:
     """Create the embedded issuer's signing keys if they do not exist."""
     console.print(f"keys in {ensure_signing_keys(state_dir)}")
@@ -101,7 +146,7 @@ def migrate(service: Annotated[list[str] | None, typer.Argument(help="Services (
     from libs.common.migrations import upgrade
 
     server = PlatformSettings().server_url()
-    for name in service or list(SERVICES):
+    for name in service or list(DATABASES):
         explicit = os.environ.get(f"{name.upper()}_DATABASE_URL")
         url = explicit or database_url_for(server, f"improvenet_{name}")
         if not explicit:

@@ -124,14 +124,14 @@ def create_service_app(settings: ServiceSettings, *, title: str, description: st
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
-        app.state.verifier = TokenVerifier(settings.public_key_pems(), issuer=settings.token_issuer,
-                                           audience=settings.token_audience)
+        app.state.verifier = TokenVerifier(settings.issuers())
         app.state.head_revision = head_revision(settings.service)
         app.state.bus_probe = BusProbe(settings)
         try:
             yield
         finally:
             await app.state.bus_probe.close()
+            await app.state.verifier.close()
             await engine.dispose()
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,

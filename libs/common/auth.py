@@ -1,13 +1,24 @@
 """Verification of signed access tokens, and the tenancy every request carries.
 
-The tenant comes only from a verified token, never from a path, a body or a header.
+The tenant comes only from a verified token, never from a path, a body or a header. Tokens come from
+the embedded issuer (the gateway's OAuth2 endpoint, keys published as JWKS) or from a district's own
+OpenID Connect issuer configured in TRUSTED_ISSUERS; each issuer says which claims carry the tenant,
+the scopes and the schools.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import base64
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+import httpx
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
@@ -16,9 +27,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from libs.common.problems import Problem
 
+log = logging.getLogger(__name__)
 ALL_SCOPES = ("hr:read", "hr:write", "hr:pii", "observations:read", "observations:write",
               "observations:identify", "networks:read", "networks:write", "strategy:read", "strategy:write",
               "admin")
+ALLOWED_ALGORITHMS = frozenset({"RS256", "ES256", "EdDSA"})  # asymmetric only: never `none`, never HS256
+JWKS_MIN_REFRESH_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -28,78 +42,190 @@ class Principal:
     scopes: frozenset[str]
     schools: frozenset[str] | None  # None: not limited to some schools
     token_id: str | None = None
+    issuer: str | None = None
+    expires_at: int | None = None
 
     def has(self, scope: str) -> bool:
         return scope in self.scopes
 
+    def may_see_school(self, school_id: object) -> bool:
+        return self.schools is None or str(school_id) in self.schools
 
-def _unauthorized(detail: str) -> Problem:
+
+@dataclass(frozen=True)
+class Issuer:
+    """A token issuer this platform trusts, and how its claims map onto a Principal."""
+
+    issuer: str
+    audience: str
+    jwks_url: str | None = None
+    public_keys: tuple[bytes, ...] = ()
+    tenant_claim: str = "tenant"
+    scope_claim: str = "scope"
+    schools_claim: str = "schools"
+
+
+def unauthorized(detail: str) -> Problem:
     return Problem(401, "Unauthorized", detail, slug="invalid-token",
                    headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
-class TokenVerifier:
-    def __init__(self, public_keys: list[bytes], *, issuer: str, audience: str) -> None:
-        if not public_keys:
-            raise ValueError("at least one verification key is needed")
-        self._keys = [_load_key(k) for k in public_keys]
-        self._issuer = issuer
-        self._audience = audience
-
-    def verify(self, token: str) -> Principal:
-        last_error: Exception | None = None
-        for key, algorithms in self._keys:
-            try:
-                claims = jwt.decode(token, key, algorithms=algorithms, audience=self._audience,
-                                    issuer=self._issuer, options={"require": ["exp", "iss", "aud", "sub"]})
-                return principal_from_claims(claims)
-            except jwt.InvalidSignatureError as exc:
-                last_error = exc
-                continue
-            except jwt.InvalidTokenError as exc:
-                raise _unauthorized(f"token rejected: {exc}") from exc
-        raise _unauthorized(f"token rejected: {last_error}")
-
-
-def _load_key(pem: bytes) -> tuple[Any, list[str]]:
-    """A public key with the one algorithm family it may verify (no algorithm confusion)."""
-    key = serialization.load_pem_public_key(pem)
+def algorithms_for(key: Any) -> list[str]:
+    """The one algorithm family a key may verify (a key never verifies another family's tokens)."""
     if isinstance(key, rsa.RSAPublicKey):
-        return key, ["RS256"]
+        return ["RS256"]
     if isinstance(key, ec.EllipticCurvePublicKey):
-        return key, ["ES256"]
+        return ["ES256"]
     if isinstance(key, ed25519.Ed25519PublicKey):
-        return key, ["EdDSA"]
+        return ["EdDSA"]
     raise ValueError(f"unsupported verification key type {type(key).__name__}")
 
 
-def principal_from_claims(claims: dict[str, object]) -> Principal:
-    tenant = claims.get("tenant")
+def jwk_thumbprint(public_key: Any) -> str:
+    """RFC 7638 thumbprint of an RSA public key: a stable `kid`."""
+    numbers = public_key.public_numbers()
+
+    def b64(n: int) -> str:
+        return base64.urlsafe_b64encode(n.to_bytes((n.bit_length() + 7) // 8, "big")).decode().rstrip("=")
+
+    canonical = json.dumps({"e": b64(numbers.e), "kty": "RSA", "n": b64(numbers.n)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).decode().rstrip("=")
+
+
+JwksLoader = Callable[[], Awaitable[dict[str, Any]]]
+
+
+@dataclass
+class KeySet:
+    """An issuer's keys: static PEMs, and a JWKS fetched on first use and again when a kid is unknown."""
+
+    issuer: Issuer
+    loader: JwksLoader | None = None  # instead of fetching jwks_url (the gateway reads its own keys)
+    by_kid: dict[str, Any] = field(default_factory=dict)
+    fetched_at: float = 0.0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def __post_init__(self) -> None:
+        for pem in self.issuer.public_keys:
+            key = serialization.load_pem_public_key(pem)
+            kid = jwk_thumbprint(key) if isinstance(key, rsa.RSAPublicKey) else hashlib.sha256(pem).hexdigest()
+            self.by_kid[kid] = key
+
+    async def candidates(self, kid: str | None, http: httpx.AsyncClient) -> list[Any]:
+        if kid and kid in self.by_kid:
+            return [self.by_kid[kid]]
+        if (self.issuer.jwks_url or self.loader) and time.monotonic() - self.fetched_at > JWKS_MIN_REFRESH_SECONDS:
+            await self._refresh(http)
+        if kid:
+            return [self.by_kid[kid]] if kid in self.by_kid else []
+        return list(self.by_kid.values())
+
+    async def _refresh(self, http: httpx.AsyncClient) -> None:
+        async with self.lock:
+            if time.monotonic() - self.fetched_at <= JWKS_MIN_REFRESH_SECONDS:
+                return
+            self.fetched_at = time.monotonic()
+            try:
+                if self.loader is not None:
+                    document = await self.loader()
+                else:
+                    response = await http.get(self.issuer.jwks_url or "", timeout=5)
+                    response.raise_for_status()
+                    document = response.json()
+                for jwk in document.get("keys", []):
+                    try:
+                        parsed = jwt.PyJWK(jwk)
+                    except jwt.PyJWTError:
+                        continue  # a key type we do not accept
+                    if parsed.key_id:
+                        self.by_kid[parsed.key_id] = parsed.key
+            except Exception as exc:  # an unreachable issuer must not break verification of the others
+                log.warning("could not fetch JWKS of %s: %r", self.issuer.issuer, exc)
+
+
+class TokenVerifier:
+    def __init__(self, issuers: list[Issuer], http: httpx.AsyncClient | None = None,
+                 loaders: dict[str, JwksLoader] | None = None) -> None:
+        if not issuers:
+            raise ValueError("at least one trusted issuer is needed")
+        self._issuers = {i.issuer: KeySet(i, (loaders or {}).get(i.issuer)) for i in issuers}
+        self._http = http or httpx.AsyncClient()
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError as exc:
+            raise unauthorized(f"token rejected: {exc}") from exc
+        if header.get("alg") not in ALLOWED_ALGORITHMS:
+            raise unauthorized(f"token rejected: algorithm {header.get('alg')!r} is not accepted")
+        keys = self._issuers.get(str(unverified.get("iss")))
+        if keys is None:
+            raise unauthorized("token rejected: issuer not trusted")
+        candidates = await keys.candidates(header.get("kid"), self._http)
+        if not candidates:
+            raise unauthorized("token rejected: signing key unknown")
+        issuer = keys.issuer
+        for key in candidates:
+            try:
+                claims = jwt.decode(token, key, algorithms=algorithms_for(key), audience=issuer.audience,
+                                    issuer=issuer.issuer, options={"require": ["exp", "iss", "aud", "sub"]})
+            except jwt.InvalidSignatureError:
+                continue
+            except jwt.PyJWTError as exc:
+                raise unauthorized(f"token rejected: {exc}") from exc
+            return principal_from_claims(claims, issuer)
+        raise unauthorized("token rejected: signature verification failed")
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+
+def principal_from_claims(claims: dict[str, Any], issuer: Issuer | None = None) -> Principal:
+    tenant_claim = issuer.tenant_claim if issuer else "tenant"
+    scope_claim = issuer.scope_claim if issuer else "scope"
+    schools_claim = issuer.schools_claim if issuer else "schools"
+    tenant = claims.get(tenant_claim)
     if not isinstance(tenant, str) or not tenant:
-        raise _unauthorized("token has no tenant")
-    scope = claims.get("scope", "")
-    schools = claims.get("schools")
+        raise unauthorized("token has no tenant")
+    scope = claims.get(scope_claim, "")
+    scopes = scope.split() if isinstance(scope, str) else [s for s in scope if isinstance(s, str)] \
+        if isinstance(scope, list) else []
+    schools = claims.get(schools_claim)
     return Principal(
         subject=str(claims["sub"]),
         tenant_id=tenant,
-        scopes=frozenset(scope.split() if isinstance(scope, str) else []),
+        scopes=frozenset(scopes),
         schools=frozenset(str(s) for s in schools) if isinstance(schools, list) else None,
-        token_id=str(claims.get("jti")) if claims.get("jti") else None,
+        token_id=str(claims["jti"]) if claims.get("jti") else None,
+        issuer=str(claims.get("iss")),
+        expires_at=int(claims["exp"]) if isinstance(claims.get("exp"), int) else None,
     )
 
 
 bearer = HTTPBearer(auto_error=False, description="An access token from the gateway's /oauth/token.")
 
 
-def authenticate(request: Request,
-                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+def bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise _unauthorized("missing bearer token")
+        raise unauthorized("missing bearer token")
+    return credentials.credentials
+
+
+async def authenticate(request: Request,
+                       credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
     verifier: TokenVerifier = request.app.state.verifier
-    return verifier.verify(credentials.credentials)
+    principal = await verifier.verify(bearer_token(credentials))
+    request.state.principal = principal
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+
+
+def insufficient_scope(scope: str) -> Problem:
+    return Problem(403, "Forbidden", f"this call needs the scope {scope}", slug="insufficient-scope",
+                   headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'})
 
 
 def require(scope: str) -> Any:
@@ -107,8 +233,7 @@ def require(scope: str) -> Any:
 
     def check(principal: CurrentPrincipal) -> Principal:
         if not (principal.has(scope) or principal.has("admin")):
-            raise Problem(403, "Forbidden", f"this call needs the scope {scope}", slug="insufficient-scope",
-                          headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'})
+            raise insufficient_scope(scope)
         return principal
 
     return Depends(check)

@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.app import SessionDep
-from libs.common.auth import CurrentPrincipal, require
+from libs.common.auth import CurrentPrincipal, Principal, require
 from libs.common.events import Event
 from libs.common.inbox import Consumer
 from libs.common.problems import not_found
@@ -156,21 +156,24 @@ def directory_router(service: str, directory: Directory) -> APIRouter:
     """Read the replica: what this service knows of hr's directory (handy to check replication)."""
     router = APIRouter(prefix="/directory", tags=["directory"], dependencies=[require(f"{service}:read")])
 
-    async def _one(session: AsyncSession, table: Table, key: str, tenant: str, value: uuid.UUID) -> dict[str, Any]:
+    async def _one(session: AsyncSession, table: Table, key: str, principal: Principal,
+                   value: uuid.UUID) -> dict[str, Any]:
         row = (await session.execute(select(table).where(
-            table.c.tenant_id == tenant, table.c[key] == value, table.c.removed.is_(False)))).mappings().first()
-        if row is None:
+            table.c.tenant_id == principal.tenant_id, table.c[key] == value, table.c.removed.is_(False)
+        ))).mappings().first()
+        # A school-scoped token sees only its schools and their educators; anything else is not found.
+        if row is None or not principal.may_see_school(row["school_id"]):
             raise not_found(key.removesuffix("_id"))
         return {k: v for k, v in row.items() if k != "tenant_id"}
 
     @router.get("/schools/{school_id}", summary="A school as replicated from hr")
     async def replicated_school(school_id: uuid.UUID, principal: CurrentPrincipal,
                                 session: SessionDep) -> dict[str, Any]:
-        return await _one(session, directory.schools, "school_id", principal.tenant_id, school_id)
+        return await _one(session, directory.schools, "school_id", principal, school_id)
 
     @router.get("/educators/{educator_id}", summary="An educator (ids, school, stage) as replicated from hr")
     async def replicated_educator(educator_id: uuid.UUID, principal: CurrentPrincipal,
                                   session: SessionDep) -> dict[str, Any]:
-        return await _one(session, directory.educators, "educator_id", principal.tenant_id, educator_id)
+        return await _one(session, directory.educators, "educator_id", principal, educator_id)
 
     return router

@@ -11,7 +11,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from libs.common.auth import ALL_SCOPES
+from libs.common.auth import ALL_SCOPES, jwk_thumbprint
 
 
 def ensure_signing_keys(state_dir: Path) -> Path:
@@ -41,6 +41,6 @@ def mint_token(private_pem: bytes, *, tenant: str, issuer: str, audience: str, s
     }
     if schools is not None:
         claims["schools"] = schools
-    headers = {"kid": kid} if kid else None
     key: Any = serialization.load_pem_private_key(private_pem, None)
+    headers = {"kid": kid or jwk_thumbprint(key.public_key())}
     return jwt.encode(claims, key, algorithm="RS256", headers=headers)

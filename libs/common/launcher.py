@@ -20,7 +20,7 @@ from libs.common.db import ensure_database
 from libs.common.embedded_pg import EmbeddedPostgres
 from libs.common.keys import ensure_signing_keys
 from libs.common.migrations import upgrade
-from libs.common.settings import DEFAULT_PORTS, SERVICES, database_url_for
+from libs.common.settings import DATABASES, DEFAULT_PORTS, SERVICES, database_url_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,6 +63,10 @@ class Platform:
         self.timings: dict[str, float] = {}
 
     @property
+    def bootstrap_client_file(self) -> Path:
+        return self.state_dir / "bootstrap-client.json"
+
+    @property
     def gateway_url(self) -> str:
         return f"http://{self.config.host}:{self.config.ports['gateway']}"
 
@@ -78,7 +82,7 @@ class Platform:
             self.pg = EmbeddedPostgres(self.state_dir / "pgdata", settings=self.config.pg_settings)
             self.database_url = self.pg.start()
         self.timings["database"] = time.monotonic() - t0
-        names = [f"improvenet_{s}" for s in SERVICES] + (["improvenet_bus"] if self.config.bus == "postgres" else [])
+        names = [f"improvenet_{s}" for s in DATABASES] + (["improvenet_bus"] if self.config.bus == "postgres" else [])
 
         async def create_all() -> None:
             for name in names:
@@ -86,8 +90,8 @@ class Platform:
 
         asyncio.run(create_all())
         t1 = time.monotonic()
-        for service in SERVICES:
-            upgrade(service, database_url_for(self.server_url, f"improvenet_{service}"))
+        for component in DATABASES:
+            upgrade(component, database_url_for(self.server_url, f"improvenet_{component}"))
         self.timings["migrations"] = time.monotonic() - t1
 
     @property
@@ -108,6 +112,8 @@ class Platform:
         })
         for service in SERVICES:
             env[f"{service.upper()}_URL"] = self.service_url(service)
+        env["JWKS_URL"] = f"{self.gateway_url}/.well-known/jwks.json"
+        env["BOOTSTRAP_CLIENT_FILE"] = str(self.bootstrap_client_file)
         env.update(self.config.extra_env)
         return env
 
@@ -130,6 +136,7 @@ class Platform:
                                      # the upstream's Date and Server headers pass through unchanged
                                      "--no-server-header", "--no-date-header"],
                          {**env, "PORT": port}, logs / "gateway.log"))
+        out.append(Child("gateway-worker", [py, "-m", "gateway.worker"], env, logs / "gateway-worker.log"))
         return out
 
     def start(self) -> None:

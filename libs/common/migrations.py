@@ -16,9 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def migrations_dir(component: str) -> Path:
+    """services/<name>/migrations, or gateway/migrations."""
+    return ROOT / "gateway" / "migrations" if component == "gateway" else ROOT / "services" / component / "migrations"
+
+
 def alembic_config(service: str, url: str | None = None) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(ROOT / "services" / service / "migrations"))
+    cfg.set_main_option("script_location", str(migrations_dir(service)))
     if url:
         cfg.set_main_option("sqlalchemy.url", make_url(url).set(drivername="postgresql+asyncpg")
                             .render_as_string(hide_password=False).replace("%", "%%"))

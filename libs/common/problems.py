@@ -27,8 +27,9 @@ class Problem(Exception):
 
     def __init__(self, status: int, title: str | None = None, detail: str | None = None, *,
                  slug: str | None = None, errors: Sequence[dict[str, Any]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None) -> None:
         super().__init__(detail or title)
+        self.extra = extra or {}  # RFC 9457 extension members
         self.status = status
         self.title = title or _STATUS_TITLES.get(status, "Error")
         self.detail = detail
@@ -48,9 +49,10 @@ def field_error(field: str, message: str, *, status: int = 422, title: str = "In
 
 
 def problem_body(status: int, title: str, detail: str | None = None, *, slug: str | None = None,
-                 errors: Sequence[dict[str, Any]] | None = None, instance: str | None = None) -> dict[str, Any]:
+                 errors: Sequence[dict[str, Any]] | None = None, instance: str | None = None,
+                 extra: dict[str, Any] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"type": PROBLEM_BASE + slug if slug else "about:blank", "title": title,
-                            "status": status}
+                            "status": status, **(extra or {})}
     if detail:
         body["detail"] = detail
     if instance:
@@ -62,9 +64,10 @@ def problem_body(status: int, title: str, detail: str | None = None, *, slug: st
 
 def problem_response(status: int, title: str | None = None, detail: str | None = None, *,
                      slug: str | None = None, errors: Sequence[dict[str, Any]] | None = None,
-                     headers: dict[str, str] | None = None, instance: str | None = None) -> JSONResponse:
+                     headers: dict[str, str] | None = None, instance: str | None = None,
+                     extra: dict[str, Any] | None = None) -> JSONResponse:
     body = problem_body(status, title or _STATUS_TITLES.get(status, "Error"), detail, slug=slug,
-                        errors=errors, instance=instance)
+                        errors=errors, instance=instance, extra=extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -98,7 +101,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc.status, exc.title, exc.detail, slug=exc.slug, errors=exc.errors,
-                                headers=exc.headers, instance=request.url.path)
+                                headers=exc.headers, instance=request.url.path, extra=exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -11,11 +11,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from libs.common.auth import Issuer
+
 SERVICES = ("hr", "observations", "networks", "strategy")
+DATABASES = (*SERVICES, "gateway")  # every component with a database and migrations of its own
 DEFAULT_PORTS = {"gateway": 8000, "hr": 8101, "observations": 8102, "networks": 8103, "strategy": 8104}
 
 
@@ -31,6 +34,17 @@ def database_url_for(server_url: str, database: str) -> str:
 def asyncpg_dsn(url: str) -> str:
     """A plain `postgresql://` DSN for asyncpg, whatever driver suffix the URL carries."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class IssuerSettings(BaseModel):
+    """An external OpenID Connect issuer a district uses, and the claims that carry tenancy."""
+
+    issuer: str
+    audience: str
+    jwks_url: str
+    tenant_claim: str = "tenant"
+    scope_claim: str = "scope"
+    schools_claim: str = "schools"
 
 
 class PlatformSettings(BaseSettings):
@@ -50,6 +64,9 @@ class PlatformSettings(BaseSettings):
     jwt_public_key_file: Path | None = Field(
         default=None, description="PEM public key(s) that sign access tokens (the embedded issuer's)."
     )
+    jwks_url: str | None = Field(default=None, description="The embedded issuer's JWKS (the gateway's).")
+    trusted_issuers: list[IssuerSettings] = Field(
+        default_factory=list, description="External OpenID Connect issuers, as JSON.")
     state_dir: Path = Path(".improvenet")
     otel_exporter_otlp_endpoint: str | None = None
     log_level: str = "INFO"
@@ -75,12 +92,18 @@ class PlatformSettings(BaseSettings):
 
     def public_key_pems(self) -> list[bytes]:
         path = self.jwt_public_key_file or self.state_dir / "keys" / "public.pem"
-        if not path.exists():
+        return split_pems(path.read_bytes()) if path.exists() else []
+
+    def issuers(self) -> list[Issuer]:
+        """Every issuer whose tokens are accepted: the embedded one first, then external ones."""
+        static = tuple(self.public_key_pems())
+        if not static and not self.jwks_url:
             raise MissingSetting(
-                f"no token verification key at {path}: set JWT_PUBLIC_KEY_FILE "
-                "or run `improvenet-admin keys` to create the embedded issuer's keys."
+                "no way to verify tokens: set JWKS_URL (the gateway's /.well-known/jwks.json) "
+                "or JWT_PUBLIC_KEY_FILE, or run `improvenet-admin keys`."
             )
-        return split_pems(path.read_bytes())
+        embedded = Issuer(self.token_issuer, self.token_audience, self.jwks_url, static)
+        return [embedded, *(Issuer(**i.model_dump()) for i in self.trusted_issuers)]
 
 
 def split_pems(blob: bytes) -> list[bytes]:

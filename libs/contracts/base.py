@@ -29,7 +29,7 @@ class EventPayload(BaseModel):
 
     @property
     def aggregate_type(self) -> str:
-        return self.event_type.split(".")[3]
+        return self.event_type.rsplit(".", 2)[1]
 
     @classmethod
     def dataschema(cls) -> str:

@@ -75,14 +75,38 @@ class Resource:
     updated: Callable[[Any], EventPayload]
     removed: Callable[[Any], EventPayload]
     references: dict[str, type[HRTable]]  # field -> the record it must name in the same tenant
+    school_field: str | None  # the column a school-scoped token is limited by (None: not school data)
 
 
 DISTRICTS = Resource(District, "district", events.district_registered, events.district_updated,
-                     events.district_removed, {})
+                     events.district_removed, {}, None)
 SCHOOLS = Resource(School, "school", events.school_registered, events.school_updated, events.school_removed,
-                   {"district_id": District})
+                   {"district_id": District}, "id")
 EDUCATORS = Resource(Educator, "educator", events.educator_registered, events.educator_updated,
-                     events.educator_removed, {"school_id": School})
+                     events.educator_removed, {"school_id": School}, "school_id")
+
+
+def outside_schools(field: str) -> Problem:
+    return Problem(403, "Forbidden", f"{field}: outside the schools this client may reach",
+                   slug="outside-school-scope", errors=[{"field": field, "message": "outside your schools"}])
+
+
+def check_school_scope(principal: Principal, resource: Resource, values: dict[str, Any], prefix: str = "") -> None:
+    """A school-scoped token may only write records of its own schools (and no districts or schools)."""
+    if principal.schools is None:
+        return
+    if resource.school_field in (None, "id"):
+        raise Problem(403, "Forbidden", f"a client limited to some schools cannot change {resource.label}s",
+                      slug="outside-school-scope")
+    field = resource.school_field or ""
+    if field in values and not principal.may_see_school(values[field]):
+        raise outside_schools(prefix + field)
+
+
+def visible(principal: Principal, resource: Resource, record: Any) -> bool:
+    if principal.schools is None or resource.school_field is None:
+        return True
+    return principal.may_see_school(getattr(record, resource.school_field))
 
 
 async def _emit(session: AsyncSession, tenant_id: str, payloads: list[EventPayload]) -> None:
@@ -104,7 +128,9 @@ async def check_references(session: AsyncSession, tenant_id: str, resource: Reso
                           errors=[{"field": f"{prefix}{field}", "message": f"no such {name}"}])
 
 
-async def create(session: AsyncSession, tenant_id: str, resource: Resource, values: dict[str, Any]) -> Any:
+async def create(session: AsyncSession, principal: Principal, resource: Resource, values: dict[str, Any]) -> Any:
+    tenant_id = principal.tenant_id
+    check_school_scope(principal, resource, values)
     await check_references(session, tenant_id, resource, values)
     model: Any = resource.model
     record = model(tenant_id=tenant_id, **values)
@@ -114,21 +140,24 @@ async def create(session: AsyncSession, tenant_id: str, resource: Resource, valu
     return record
 
 
-async def get(session: AsyncSession, tenant_id: str, resource: Resource, record_id: uuid.UUID,
+async def get(session: AsyncSession, principal: Principal, resource: Resource, record_id: uuid.UUID,
               *, for_update: bool = False) -> Any:
+    """Another tenant's record, or one outside a school-scoped token's schools, is not found."""
     model: Any = resource.model
-    stmt = select(model).where(model.id == record_id, model.tenant_id == tenant_id)
+    stmt = select(model).where(model.id == record_id, model.tenant_id == principal.tenant_id)
     if for_update:
         stmt = stmt.with_for_update()
     record = (await session.execute(stmt)).scalars().first()
-    if record is None:
+    if record is None or not visible(principal, resource, record):
         raise not_found(resource.label)
     return record
 
 
-async def update(session: AsyncSession, tenant_id: str, resource: Resource, record_id: uuid.UUID,
+async def update(session: AsyncSession, principal: Principal, resource: Resource, record_id: uuid.UUID,
                  expected_version: int, patch: dict[str, Any]) -> Any:
-    record = await get(session, tenant_id, resource, record_id, for_update=True)
+    tenant_id = principal.tenant_id
+    record = await get(session, principal, resource, record_id, for_update=True)
+    check_school_scope(principal, resource, patch)
     if record.version != expected_version:
         raise stale(record.version)
     diff = changes(record.model_dump(), patch)
@@ -148,20 +177,25 @@ async def update(session: AsyncSession, tenant_id: str, resource: Resource, reco
     return record
 
 
-async def delete(session: AsyncSession, tenant_id: str, resource: Resource, record_id: uuid.UUID,
-                 expected_version: int | None) -> None:
-    record = await get(session, tenant_id, resource, record_id, for_update=True)
+async def delete(session: AsyncSession, principal: Principal, resource: Resource, record_id: uuid.UUID,
+                 expected_version: int | None) -> Any:
+    tenant_id = principal.tenant_id
+    record = await get(session, principal, resource, record_id, for_update=True)
+    check_school_scope(principal, resource, {})
     if expected_version is not None and record.version != expected_version:
         raise stale(record.version)
     await _emit(session, tenant_id, [resource.removed(record)])
     await session.delete(record)
     await session.flush()
+    return record
 
 
-async def list_page(session: AsyncSession, tenant_id: str, resource: Resource, page: PageRequest,
+async def list_page(session: AsyncSession, principal: Principal, resource: Resource, page: PageRequest,
                     filters: dict[str, Any]) -> tuple[list[Any], str | None]:
     model: Any = resource.model
-    stmt = select(model).where(model.tenant_id == tenant_id)
+    stmt = select(model).where(model.tenant_id == principal.tenant_id)
+    if principal.schools is not None and resource.school_field:
+        stmt = stmt.where(getattr(model, resource.school_field).in_([_uuid_or_none(s) for s in principal.schools]))
     for field, value in filters.items():
         if value is not None:
             stmt = stmt.where(getattr(model, field) == value)
@@ -174,12 +208,15 @@ async def list_page(session: AsyncSession, tenant_id: str, resource: Resource, p
 
 # --- bulk upsert by external id --------------------------------------------------------------
 
-async def bulk_upsert(session: AsyncSession, tenant_id: str, resource: Resource, match_on: str,
+async def bulk_upsert(session: AsyncSession, principal: Principal, resource: Resource, match_on: str,
                       items: list[dict[str, Any]]) -> BulkResult:
     """Insert new records, update changed ones, leave identical ones alone (and emit nothing for them).
 
     Resending the same batch changes nothing: that is what makes district IT's retries safe.
     """
+    tenant_id = principal.tenant_id
+    for n, item in enumerate(items):
+        check_school_scope(principal, resource, item, prefix=f"items[{n}].")
     errors = bulk_key_errors([i.get(match_on) for i in items], match_on)
     errors += await _bulk_reference_errors(session, tenant_id, resource, items)
     if errors:
@@ -235,6 +272,13 @@ async def _bulk_reference_errors(session: AsyncSession, tenant_id: str, resource
         errors += [{"field": f"items[{n}].{field}", "message": f"no such {target.__tablename__}"}
                    for n, i in enumerate(items) if i.get(field) is not None and i[field] not in found]
     return errors
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 def visible_personal_data(principal: Principal) -> bool:

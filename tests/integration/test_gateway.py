@@ -1,15 +1,24 @@
-"""The gateway's routing against a real upstream server: pass-through, timeouts, unreachable services."""
+"""The gateway against real upstream servers and a real PostgreSQL: routing, the embedded identity
+provider and client registry, an external OIDC issuer, scopes, limits, CORS and failures."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
+import json
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
+import jwt
 import pytest
 import uvicorn
+from cryptography.hazmat.primitives.asymmetric import ec
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -17,7 +26,13 @@ from starlette.routing import Route
 
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
+from libs.common.settings import IssuerSettings
 from libs.common.testing.kafka_broker import free_port
+from tests.conftest import new_database
+
+CALLS: list[str] = []
+DISTRICT_KEY = ec.generate_private_key(ec.SECP256R1())
+DISTRICT_ISSUER = "https://idp.district.example"
 
 
 async def slow(request: Request) -> JSONResponse:
@@ -26,18 +41,21 @@ async def slow(request: Request) -> JSONResponse:
 
 
 async def echo(request: Request) -> JSONResponse:
+    CALLS.append(request.url.path)
     return JSONResponse({"body": (await request.body()).decode(), "query": str(request.url.query),
                          "path": request.url.path, "request_id": request.headers.get("x-request-id"),
                          "prefix": request.headers.get("x-forwarded-prefix")},
                         status_code=201, headers={"ETag": '"9"'})
 
 
-@pytest.fixture(scope="module")
-def upstream() -> Iterator[str]:
+async def district_jwks(request: Request) -> JSONResponse:
+    jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(DISTRICT_KEY.public_key()))
+    return JSONResponse({"keys": [{**jwk, "kid": "district-1", "use": "sig", "alg": "ES256"}]})
+
+
+def serve(app: Starlette) -> Iterator[str]:
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=[Route("/slow", slow), Route("/echo/{x}", echo,
-                                                                                          methods=["POST"])]),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -48,36 +66,243 @@ def upstream() -> Iterator[str]:
     thread.join(5)
 
 
-@pytest.fixture
-async def gateway(upstream: str) -> AsyncIterator[httpx.AsyncClient]:
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[str]:
+    yield from serve(Starlette(routes=[Route("/slow", slow), Route("/echo/{x}", echo, methods=["POST", "GET"]),
+                                       Route("/jwks", district_jwks)]))
+
+
+class Gateway:
+    def __init__(self, client: httpx.AsyncClient, make_token: Callable[..., str]) -> None:
+        self.client = client
+        self.make_token = make_token
+
+    def bearer(self, tenant: str = "district-a", scopes: list[str] | None = None, **kw: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.make_token(tenant, scopes, **kw)}"}
+
+    async def new_client(self, scopes: list[str], tenant: str = "district-a", **kw: Any) -> dict[str, Any]:
+        r = await self.client.post("/api/v1/admin/clients", json={"name": "sis sync", "scopes": scopes, **kw},
+                                   headers=self.bearer(tenant, ["admin"]))
+        assert r.status_code == 201, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    async def token(self, client: dict[str, Any], **form: str) -> httpx.Response:
+        return await self.client.post("/oauth/token", data={"grant_type": "client_credentials", **form},
+                                      auth=(client["client_id"], client["client_secret"]))
+
+
+async def make_gateway(pg_server: str, keys_dir: Path, upstream: str, monkeypatch: pytest.MonkeyPatch,
+                       **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+    monkeypatch.setenv("GATEWAY_DATABASE_URL", await new_database(pg_server, "gw", service="gateway"))
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    app = create_app(GatewaySettings(hr_url=upstream, networks_url=dead, upstream_timeout_seconds=0.5,
-                                     log_json=False))
+    settings = GatewaySettings(database_url=pg_server, state_dir=keys_dir.parent, hr_url=upstream,
+                               networks_url=dead, upstream_timeout_seconds=0.5, log_json=False,
+                               trusted_issuers=[IssuerSettings(issuer=DISTRICT_ISSUER, audience="improvenet",
+                                                               jwks_url=f"{upstream}/jwks", tenant_claim="district",
+                                                               scope_claim="scp")],
+                               **overrides)
+    app = create_app(settings)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
             yield client
 
 
-async def test_requests_pass_through_with_body_query_and_headers(gateway: httpx.AsyncClient) -> None:
-    r = await gateway.post("/api/v1/hr/echo/7?a=1&b=2", content=b'{"x": 1}', headers={"X-Request-ID": "r-1"})
+@pytest.fixture
+async def gw(pg_server: str, keys_dir: Path, upstream: str, make_token: Callable[..., str],
+             monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Gateway]:
+    async for client in make_gateway(pg_server, keys_dir, upstream, monkeypatch, cors_origins=["https://app.example"]):
+        yield Gateway(client, make_token)
+
+
+async def test_requests_pass_through_with_body_query_and_headers(gw: Gateway) -> None:
+    r = await gw.client.post("/api/v1/hr/echo/7?a=1&b=2", content=b'{"x": 1}',
+                             headers={"X-Request-ID": "r-1", **gw.bearer()})
     assert r.status_code == 201 and r.headers["etag"] == '"9"' and r.headers["x-request-id"] == "r-1"
-    seen = r.json()
-    assert seen == {"body": '{"x": 1}', "query": "a=1&b=2", "path": "/echo/7", "request_id": "r-1",
-                    "prefix": "/api/v1/hr"}
+    assert r.json() == {"body": '{"x": 1}', "query": "a=1&b=2", "path": "/echo/7", "request_id": "r-1",
+                        "prefix": "/api/v1/hr"}
 
 
-async def test_slow_upstream_gives_504_problem(gateway: httpx.AsyncClient) -> None:
-    r = await gateway.get("/api/v1/hr/slow")
-    assert r.status_code == 504 and r.headers["content-type"] == "application/problem+json"
-    assert r.headers["x-request-id"]
+async def test_slow_upstream_gives_504_and_unreachable_gives_503(gw: Gateway) -> None:
+    slow_r = await gw.client.get("/api/v1/hr/slow", headers=gw.bearer())
+    assert slow_r.status_code == 504 and slow_r.headers["content-type"] == "application/problem+json"
+    down = await gw.client.get("/api/v1/networks/anything", headers=gw.bearer())
+    assert down.status_code == 503 and down.headers["retry-after"] == "5"
+    ready = await gw.client.get("/readyz")
+    assert ready.status_code == 503 and "networks" in ready.json()["detail"]
 
 
-async def test_unreachable_upstream_gives_503_with_retry_after(gateway: httpx.AsyncClient) -> None:
-    r = await gateway.get("/api/v1/networks/anything")
-    assert r.status_code == 503 and r.headers["retry-after"] == "5"
-    assert r.json()["status"] == 503
+async def test_scopes_are_checked_before_proxying(gw: Gateway) -> None:
+    CALLS.clear()
+    assert (await gw.client.get("/api/v1/hr/echo/1")).status_code == 401
+    read_only = await gw.client.post("/api/v1/hr/echo/1", json={}, headers=gw.bearer(scopes=["hr:read"]))
+    assert read_only.status_code == 403 and "hr:write" in read_only.json()["detail"]
+    other_service = await gw.client.get("/api/v1/hr/echo/1", headers=gw.bearer(scopes=["networks:read"]))
+    assert other_service.status_code == 403
+    assert CALLS == []
+    assert (await gw.client.get("/api/v1/hr/echo/1", headers=gw.bearer(scopes=["hr:read"]))).status_code == 201
 
 
-async def test_gateway_not_ready_while_an_upstream_is_down(gateway: httpx.AsyncClient) -> None:
-    r = await gateway.get("/readyz")
-    assert r.status_code == 503 and "networks" in r.json()["detail"]
+async def test_client_credentials_lifecycle(gw: Gateway) -> None:
+    client = await gw.new_client(["hr:read"])
+    assert client["client_id"].startswith("cli_") and len(client["client_secret"]) >= 40
+    listed = (await gw.client.get("/api/v1/admin/clients", headers=gw.bearer(scopes=["admin"]))).json()
+    assert [c["client_id"] for c in listed] == [client["client_id"]] and "client_secret" not in listed[0]
+    # another tenant's admin sees none of it
+    other = await gw.client.get(f"/api/v1/admin/clients/{client['client_id']}",
+                                headers=gw.bearer("district-b", ["admin"]))
+    assert other.status_code == 404
+
+    issued = await gw.token(client)
+    assert issued.status_code == 200 and issued.headers["cache-control"] == "no-store"
+    body = issued.json()
+    assert body["token_type"] == "Bearer" and body["scope"] == "hr:read" and body["expires_in"] == 3600
+    header = jwt.get_unverified_header(body["access_token"])
+    kids = [k["kid"] for k in (await gw.client.get("/.well-known/jwks.json")).json()["keys"]]
+    assert header["alg"] == "RS256" and header["kid"] in kids
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert claims["tenant"] == "district-a" and claims["sub"] == client["client_id"] and claims["jti"]
+    auth = {"Authorization": f"Bearer {body['access_token']}"}
+    assert (await gw.client.get("/api/v1/hr/echo/1", headers=auth)).status_code == 201
+
+    wrong = await gw.client.post("/oauth/token", data={"grant_type": "client_credentials"},
+                                 auth=(client["client_id"], "not-the-secret"))
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
+    grant = await gw.client.post("/oauth/token", data={"grant_type": "password"},
+                                 auth=(client["client_id"], client["client_secret"]))
+    assert grant.status_code == 400 and grant.json()["error"] == "unsupported_grant_type"
+    greedy = await gw.token(client, scope="hr:read hr:write")
+    assert greedy.status_code == 400 and greedy.json()["error"] == "invalid_scope"
+    in_form = await gw.client.post("/oauth/token", data={"grant_type": "client_credentials",
+                                                         "client_id": client["client_id"],
+                                                         "client_secret": client["client_secret"]})
+    assert in_form.status_code == 200
+
+    rotated = (await gw.client.post(f"/api/v1/admin/clients/{client['client_id']}/secret",
+                                    headers=gw.bearer(scopes=["admin"]))).json()
+    assert (await gw.token(client)).status_code == 401
+    assert (await gw.token(rotated)).status_code == 200
+
+    revoked = await gw.client.delete(f"/api/v1/admin/clients/{client['client_id']}",
+                                     headers=gw.bearer(scopes=["admin"]))
+    assert revoked.status_code == 204
+    after = await gw.client.get("/api/v1/hr/echo/1", headers=auth)
+    assert after.status_code == 401 and "revoked" in after.json()["detail"]
+    assert (await gw.token(rotated)).status_code == 401
+
+
+async def test_only_admins_manage_clients_and_scopes_must_exist(gw: Gateway) -> None:
+    r = await gw.client.post("/api/v1/admin/clients", json={"name": "x", "scopes": ["hr:read"]},
+                             headers=gw.bearer(scopes=["hr:read", "hr:write"]))
+    assert r.status_code == 403
+    bad = await gw.client.post("/api/v1/admin/clients", json={"name": "x", "scopes": ["hr:everything"]},
+                               headers=gw.bearer(scopes=["admin"]))
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "scopes"
+    unknown_school = await gw.client.post(
+        "/api/v1/admin/clients", json={"name": "x", "scopes": ["hr:read"],
+                                       "schools": ["00000000-0000-0000-0000-000000000001"]},
+        headers=gw.bearer(scopes=["admin"]))
+    assert unknown_school.status_code == 422 and unknown_school.json()["errors"][0]["field"] == "schools[0]"
+
+
+async def test_key_rotation_keeps_old_tokens_valid(gw: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = await gw.new_client(["hr:read"])
+    old = (await gw.token(client)).json()["access_token"]
+    app_keys = gw.client._transport.app.state.keys  # type: ignore[attr-defined]
+    new_kid = await app_keys.rotate()
+    fresh = (await gw.token(client)).json()["access_token"]
+    assert jwt.get_unverified_header(fresh)["kid"] == new_kid != jwt.get_unverified_header(old)["kid"]
+    kids = {k["kid"] for k in (await gw.client.get("/.well-known/jwks.json")).json()["keys"]}
+    assert {new_kid, jwt.get_unverified_header(old)["kid"]} <= kids
+    for token in (old, fresh):
+        r = await gw.client.get("/api/v1/hr/echo/1", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 201
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("case", ["expired", "tampered", "wrong audience", "alg none", "hs256 with public key",
+                                  "unknown issuer", "unknown key"])
+async def test_bad_tokens_are_refused_at_the_gateway(gw: Gateway, keys_dir: Path, case: str) -> None:
+    good = gw.make_token("district-a", ["hr:read"])
+    claims = jwt.decode(good, options={"verify_signature": False})
+    if case == "expired":
+        token = gw.make_token("district-a", ["hr:read"], ttl_seconds=-30)
+    elif case == "tampered":
+        header, _, signature = good.split(".")
+        token = f"{header}.{_b64(json.dumps({**claims, 'tenant': 'district-b'}).encode())}.{signature}"
+    elif case == "wrong audience":
+        from libs.common.keys import mint_token
+
+        token = mint_token((keys_dir / "private.pem").read_bytes(), tenant="district-a", issuer="improvenet",
+                           audience="someone-else")
+    elif case == "alg none":
+        token = jwt.encode(claims, None, algorithm="none")
+    elif case == "hs256 with public key":
+        signing_input = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + _b64(
+            json.dumps(claims).encode())
+        mac = hmac.new((keys_dir / "public.pem").read_bytes(), signing_input.encode(), hashlib.sha256).digest()
+        token = f"{signing_input}.{_b64(mac)}"
+    elif case == "unknown issuer":
+        token = jwt.encode({**claims, "iss": "https://evil.example"}, DISTRICT_KEY, algorithm="ES256")
+    else:
+        token = jwt.encode({**claims, "iss": DISTRICT_ISSUER}, ec.generate_private_key(ec.SECP256R1()),
+                           algorithm="ES256", headers={"kid": "district-1"})
+    r = await gw.client.get("/api/v1/hr/echo/1", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+
+
+async def test_external_oidc_issuer_with_its_own_claim_names(gw: Gateway) -> None:
+    now = int(time.time())
+    claims = {"iss": DISTRICT_ISSUER, "aud": "improvenet", "sub": "sis-of-district-c", "district": "district-c",
+              "scp": ["hr:read"], "exp": now + 300, "iat": now}
+    token = jwt.encode(claims, DISTRICT_KEY, algorithm="ES256", headers={"kid": "district-1"})
+    ok = await gw.client.get("/api/v1/hr/echo/1", headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 201
+    write = await gw.client.post("/api/v1/hr/echo/1", headers={"Authorization": f"Bearer {token}"})
+    assert write.status_code == 403
+    no_tenant = jwt.encode({**claims, "district": None}, DISTRICT_KEY, algorithm="ES256", headers={"kid": "district-1"})
+    assert (await gw.client.get("/api/v1/hr/echo/1",
+                                headers={"Authorization": f"Bearer {no_tenant}"})).status_code == 401
+
+
+async def test_body_limit_is_enforced_before_proxying(gw: Gateway) -> None:
+    CALLS.clear()
+    big = b"x" * (2 * 1024 * 1024 + 1)
+    r = await gw.client.post("/api/v1/hr/echo/1", content=big, headers=gw.bearer())
+    assert r.status_code == 413 and r.headers["content-type"] == "application/problem+json"
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(5):
+            yield b"y" * (512 * 1024)
+
+    chunked = await gw.client.post("/api/v1/hr/echo/1", content=chunks(), headers=gw.bearer())
+    assert chunked.status_code == 413
+    assert CALLS == []
+
+
+async def test_cors_preflight_for_configured_origins_only(gw: Gateway) -> None:
+    preflight = {"Origin": "https://app.example", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "authorization,content-type"}
+    ok = await gw.client.options("/api/v1/hr/educators", headers=preflight)
+    assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == "https://app.example"
+    other = await gw.client.options("/api/v1/hr/educators", headers={**preflight, "Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+@pytest.fixture
+async def tight(pg_server: str, keys_dir: Path, upstream: str, make_token: Callable[..., str],
+                monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Gateway]:
+    async for client in make_gateway(pg_server, keys_dir, upstream, monkeypatch, rate_limit_per_second=0.5,
+                                     rate_limit_burst=3):
+        yield Gateway(client, make_token)
+
+
+async def test_rate_limit_per_client_with_retry_after(tight: Gateway) -> None:
+    mine, theirs = tight.bearer(subject="client-1"), tight.bearer(subject="client-2")
+    statuses = [(await tight.client.get("/api/v1/hr/echo/1", headers=mine)).status_code for _ in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    limited = await tight.client.get("/api/v1/hr/echo/1", headers=mine)
+    assert limited.headers["content-type"] == "application/problem+json" and int(limited.headers["retry-after"]) >= 1
+    assert (await tight.client.get("/api/v1/hr/echo/1", headers=theirs)).status_code == 201

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -43,13 +44,17 @@ class HR:
         finally:
             await conn.close()
 
-    async def outbox(self) -> list[dict[str, Any]]:
+    async def outbox(self, *, audit: bool = False) -> list[dict[str, Any]]:
+        """Domain events (or, with audit=True, the audit events) this test's writes recorded."""
         conn = await asyncpg.connect(asyncpg_dsn(self.url))
         try:
-            rows = await conn.fetch("SELECT type, payload::text, headers::text FROM outbox ORDER BY seq")
-            return [dict(r) for r in rows]
+            rows = await conn.fetch("SELECT type, topic, payload::text, headers::text FROM outbox ORDER BY seq")
+            return [dict(r) for r in rows if (r["topic"] == "platform.audit") == audit]
         finally:
             await conn.close()
+
+    async def domain_events(self) -> int:
+        return len(await self.outbox())
 
 
 @pytest.fixture
@@ -86,7 +91,11 @@ async def test_school_and_educator_lifecycle_with_events_free_of_personal_data(h
     events = await hr.outbox()
     assert [e["type"].rsplit(".", 2)[-2:] for e in events] == [
         ["school", "registered"], ["educator", "registered"], ["educator", "updated"], ["educator", "removed"]]
-    for e in events:
+    audit = [json.loads(e["payload"]) for e in await hr.outbox(audit=True)]
+    # personal data created, read (with hr:pii) and deleted; the stage change touched none
+    assert [a["action"] for a in audit] == ["create", "read", "delete"]
+    assert all(a["object_ids"] == [educator["id"]] and a["object_type"] == "educator" for a in audit)
+    for e in events + await hr.outbox(audit=True):
         for personal in ("Ana", "Lopez", "ana@example.org", "S-1"):
             assert personal not in e["payload"] and personal not in e["headers"]
 
@@ -112,7 +121,7 @@ async def test_idempotency_key_replays_the_first_answer(hr: HR) -> None:
     other = await hr.post("/educators", {**body, "given_name": "Bea"}, headers={"Idempotency-Key": "load-7"})
     assert other.status_code == 422 and other.json()["errors"][0]["field"] == "Idempotency-Key"
     assert await hr.count("educator") == 1
-    assert await hr.count("outbox") == 1
+    assert await hr.domain_events() == 1
 
 
 async def test_tenants_never_meet(hr: HR) -> None:
@@ -167,18 +176,18 @@ async def test_bulk_upsert_by_external_id_is_idempotent(hr: HR) -> None:
     first = await hr.post("/educators/bulk", {"items": items})
     assert first.status_code == 200, first.text
     assert (first.json()["created"], first.json()["updated"], first.json()["unchanged"]) == (50, 0, 0)
-    events_after_first = await hr.count("outbox")
+    events_after_first = await hr.domain_events()
 
     again = await hr.post("/educators/bulk", {"items": items})
     assert (again.json()["created"], again.json()["updated"], again.json()["unchanged"]) == (0, 0, 50)
     assert [i["id"] for i in again.json()["items"]] == [i["id"] for i in first.json()["items"]]
-    assert await hr.count("outbox") == events_after_first
+    assert await hr.domain_events() == events_after_first
 
     items[3]["career_stage"] = "teacher_leader"
     items[7]["family_name"] = "Changed"
     changed = await hr.post("/educators/bulk", {"items": items})
     assert (changed.json()["created"], changed.json()["updated"], changed.json()["unchanged"]) == (0, 2, 48)
-    assert await hr.count("outbox") == events_after_first + 2
+    assert await hr.domain_events() == events_after_first + 2
     assert await hr.count("educator") == 50
 
 
@@ -227,3 +236,21 @@ async def test_scopes_and_personal_data(hr: HR) -> None:
     token = hr.make_token("district-a", EDUCATOR_ALL)
     tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     assert (await hr.client.get(path, headers={"Authorization": f"Bearer {tampered}"})).status_code == 401
+
+
+async def test_school_scoped_token_reaches_only_its_schools(hr: HR) -> None:
+    mine, other = await hr.school(sourced_id="mine"), await hr.school(sourced_id="other")
+    in_other = await hr.post("/educators", {"given_name": "O", "family_name": "T", "school_id": other["id"]})
+    scoped = {"Authorization": f"Bearer {hr.make_token('district-a', EDUCATOR_ALL, schools=[mine['id']])}"}
+    assert (await hr.client.get(f"/schools/{other['id']}", headers=scoped)).status_code == 404
+    assert (await hr.client.get(f"/educators/{in_other.json()['id']}", headers=scoped)).status_code == 404
+    assert (await hr.client.get(f"/schools/{mine['id']}", headers=scoped)).status_code == 200
+    listed = (await hr.client.get("/schools", headers=scoped)).json()["items"]
+    assert [s["id"] for s in listed] == [mine["id"]]
+    moved = await hr.client.post("/educators", json={"given_name": "A", "family_name": "B", "school_id": other["id"]},
+                                 headers=scoped)
+    assert moved.status_code == 403 and moved.json()["errors"][0]["field"] == "school_id"
+    ok = await hr.client.post("/educators", json={"given_name": "A", "family_name": "B", "school_id": mine["id"]},
+                              headers=scoped)
+    assert ok.status_code == 201
+    assert (await hr.client.post("/schools", json={"name": "New"}, headers=scoped)).status_code == 403

@@ -7,7 +7,7 @@ from pathlib import Path
 import jwt
 import pytest
 
-from libs.common.auth import TokenVerifier
+from libs.common.auth import Issuer, TokenVerifier
 from libs.common.events import MalformedEvent, event_from_message, new_event
 from libs.common.keys import ensure_signing_keys, mint_token
 from libs.common.problems import Problem
@@ -37,9 +37,10 @@ def test_every_event_type_follows_the_naming_rule_and_has_a_schema() -> None:
     documents = schema_documents()
     for event_type, model in REGISTRY.items():
         parts = event_type.split(".")
-        assert parts[:3] == ["org", "improvenet", "hr"] and parts[4].endswith("ed")
+        assert parts[:2] == ["org", "improvenet"] and len(parts) == 5 and parts[4].endswith("ed")
+        assert parts[2] in ("hr", "observations", "networks", "strategy")
         assert documents[event_type]["$id"].endswith(f"{event_type}/v1.json")
-        assert model.topic in ("hr.organisation", "hr.educator")
+        assert model.topic in ("hr.organisation", "hr.educator", "platform.audit")
         for personal in ("given_name", "family_name", "email", "staff_unique_id"):
             assert personal not in documents[event_type]["properties"]
 
@@ -50,7 +51,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def verifier(keys: Path) -> TokenVerifier:
-    return TokenVerifier([(keys / "public.pem").read_bytes()], issuer="improvenet", audience="improvenet")
+    return TokenVerifier([Issuer("improvenet", "improvenet", public_keys=((keys / "public.pem").read_bytes(),))])
 
 
 def token(keys: Path, **kw: object) -> str:
@@ -58,8 +59,8 @@ def token(keys: Path, **kw: object) -> str:
                       audience=kw.pop("audience", "improvenet"), **kw)  # type: ignore[arg-type]
 
 
-def test_a_valid_token_gives_tenant_scopes_and_schools(keys: Path) -> None:
-    p = verifier(keys).verify(token(keys, scopes=["hr:read"], schools=["s1"]))
+async def test_a_valid_token_gives_tenant_scopes_and_schools(keys: Path) -> None:
+    p = await verifier(keys).verify(token(keys, scopes=["hr:read"], schools=["s1"]))
     assert (p.tenant_id, p.scopes, p.schools) == ("t1", frozenset({"hr:read"}), frozenset({"s1"}))
 
 
@@ -70,7 +71,7 @@ def _claims() -> dict[str, object]:
 
 @pytest.mark.parametrize("case", ["expired", "wrong audience", "wrong issuer", "alg none", "hs256 with public key",
                                   "tampered", "no tenant"])
-def test_bad_tokens_are_refused(keys: Path, case: str) -> None:
+async def test_bad_tokens_are_refused(keys: Path, case: str) -> None:
     public = (keys / "public.pem").read_bytes()
     if case == "expired":
         bad = token(keys, ttl_seconds=-10)
@@ -111,5 +112,5 @@ def test_bad_tokens_are_refused(keys: Path, case: str) -> None:
         del claims["tenant"]
         bad = jwt.encode(claims, serialization.load_pem_private_key(private, None), algorithm="RS256")  # type: ignore[arg-type]
     with pytest.raises(Problem) as refused:
-        verifier(keys).verify(bad)
+        await verifier(keys).verify(bad)
     assert refused.value.status == 401

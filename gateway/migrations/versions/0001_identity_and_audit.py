@@ -1,0 +1,89 @@
+"""clients, signing keys, the append-only audit log, and the mechanism tables
+
+Revision ID: 0001
+Revises:
+"""
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
+
+from libs.common.tables import create_mechanism_tables
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_mechanism_tables(op.get_bind())
+    op.create_table(
+        "clients",
+        sa.Column("client_id", sa.Text, primary_key=True),
+        sa.Column("tenant_id", sa.Text, nullable=False, index=True),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("secret_hash", sa.Text, nullable=False),
+        sa.Column("scopes", sa.ARRAY(sa.Text), nullable=False),
+        sa.Column("schools", sa.ARRAY(sa.Text)),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("secret_rotated_at", sa.DateTime(timezone=True)),
+        sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    )
+    op.create_table(
+        "signing_keys",
+        sa.Column("kid", sa.Text, primary_key=True),
+        sa.Column("private_pem", sa.Text, nullable=False),
+        sa.Column("public_jwk", JSONB, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("retired_at", sa.DateTime(timezone=True)),
+    )
+    op.create_table(
+        "audit_log",
+        sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=True),
+        sa.Column("event_id", sa.Uuid, nullable=False, unique=True),
+        sa.Column("tenant_id", sa.Text, nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("service", sa.Text, nullable=False),
+        sa.Column("actor", sa.Text, nullable=False),
+        sa.Column("action", sa.Text, nullable=False),
+        sa.Column("object_type", sa.Text, nullable=False),
+        sa.Column("object_ids", sa.ARRAY(sa.Text), nullable=False),
+        sa.Column("fields", sa.ARRAY(sa.Text), nullable=False),
+        sa.Column("request_id", sa.Text),
+    )
+    op.create_index("audit_by_tenant_time", "audit_log", ["tenant_id", "at"])
+    op.create_table(
+        "school_directory",
+        sa.Column("tenant_id", sa.Text, nullable=False),
+        sa.Column("school_id", sa.Uuid, nullable=False),
+        sa.Column("district_id", sa.Uuid),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("removed", sa.Boolean, nullable=False, server_default="false"),
+        sa.Column("replicated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.PrimaryKeyConstraint("tenant_id", "school_id"),
+    )
+    op.create_table(
+        "educator_directory",
+        sa.Column("tenant_id", sa.Text, nullable=False),
+        sa.Column("educator_id", sa.Uuid, nullable=False),
+        sa.Column("school_id", sa.Uuid),
+        sa.Column("career_stage", sa.Text),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("removed", sa.Boolean, nullable=False, server_default="false"),
+        sa.Column("replicated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.PrimaryKeyConstraint("tenant_id", "educator_id"),
+    )
+    # Append-only: the database itself refuses to change or delete an audit record.
+    op.execute("""CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$""")
+    op.execute("CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+               "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()")
+
+
+def downgrade() -> None:
+    op.execute("DROP TRIGGER audit_log_append_only ON audit_log")
+    op.execute("DROP FUNCTION audit_log_append_only()")
+    for table in ("educator_directory", "school_directory", "audit_log", "signing_keys", "clients",
+                  "idempotency_keys", "inbox", "outbox"):
+        op.drop_table(table)

@@ -1,0 +1,62 @@
+"""The gateway's tables: OAuth2 clients, the embedded issuer's signing keys, and the audit log."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from libs.common.directory import directory_tables
+
+metadata = MetaData()
+
+clients = Table(
+    "clients", metadata,
+    Column("client_id", Text, primary_key=True),
+    Column("tenant_id", Text, nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("secret_hash", Text, nullable=False),
+    Column("scopes", ARRAY(Text), nullable=False),
+    Column("schools", ARRAY(Text)),  # NULL: every school of the tenant
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("secret_rotated_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+signing_keys = Table(
+    "signing_keys", metadata,
+    Column("kid", Text, primary_key=True),
+    Column("private_pem", Text, nullable=False),
+    Column("public_jwk", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("retired_at", DateTime(timezone=True)),  # no longer signs; published until its tokens expire
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=True),
+    Column("event_id", Uuid, nullable=False, unique=True),
+    Column("tenant_id", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("service", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("object_type", Text, nullable=False),
+    Column("object_ids", ARRAY(Text), nullable=False),
+    Column("fields", ARRAY(Text), nullable=False),
+    Column("request_id", Text),
+    Index("audit_by_tenant_time", "tenant_id", "at"),
+)
+
+# hr's directory, replicated: client school limits are checked against it.
+DIRECTORY = directory_tables(metadata)

@@ -1,0 +1,59 @@
+"""One OpenAPI document for the whole platform: the gateway's own operations and every service's,
+under their `/api/v1/<service>` prefixes, component names prefixed so they never collide."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from libs.common.auth import ALL_SCOPES
+
+SKIPPED_PATHS = {"/healthz", "/readyz"}
+SCOPE_TEXT = {"hr:pii": "educators' personal data", "observations:identify": "teacher identity on visits",
+              "admin": "everything in the tenant, and client administration"}
+
+
+def _rewrite_refs(node: Any, rename: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith("#/components/schemas/"):
+                name = value.rsplit("/", 1)[1]
+                out[key] = f"#/components/schemas/{rename.get(name, name)}"
+            else:
+                out[key] = _rewrite_refs(value, rename)
+        return out
+    if isinstance(node, list):
+        return [_rewrite_refs(v, rename) for v in node]
+    return node
+
+
+def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]], api_prefix: str) -> dict[str, Any]:
+    merged = copy.deepcopy(gateway_doc)
+    merged.setdefault("paths", {})
+    components = merged.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    security = components.setdefault("securitySchemes", {})
+    for service, doc in sorted(service_docs.items()):
+        prefix = service.capitalize()
+        rename = {name: f"{prefix}{name}" for name in doc.get("components", {}).get("schemas", {})}
+        doc = _rewrite_refs(doc, rename)
+        for name, schema in doc.get("components", {}).get("schemas", {}).items():
+            schemas[rename[name]] = schema
+        security.update(doc.get("components", {}).get("securitySchemes", {}))
+        for path, item in doc.get("paths", {}).items():
+            if path in SKIPPED_PATHS:
+                continue
+            for operation in item.values():
+                if isinstance(operation, dict) and "operationId" in operation:
+                    operation["operationId"] = f"{service}_{operation['operationId']}"
+                    operation["tags"] = [f"{service}: {t}" for t in operation.get("tags") or [service]]
+            merged["paths"][f"{api_prefix}/{service}{path}"] = item
+    security["oauth2"] = {
+        "type": "oauth2",
+        "description": "Client credentials from your tenant administrator.",
+        "flows": {"clientCredentials": {"tokenUrl": "/oauth/token",
+                                        "scopes": {s: SCOPE_TEXT.get(s, s.replace(":", " ")) for s in ALL_SCOPES}}},
+    }
+    merged["security"] = [{"oauth2": []}]
+    return merged
