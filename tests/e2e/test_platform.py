@@ -5,56 +5,13 @@ from __future__ import annotations
 import secrets
 import signal
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
 
-from libs.common.keys import mint_token
-from libs.common.launcher import LaunchConfig, Platform
-from libs.common.settings import SERVICES
-from libs.common.testing.kafka_broker import free_port
+from libs.common.launcher import Platform
 from libs.common.testing.otlp_collector import OTLPCollector
 
 REPLICAS = ("observations", "networks", "strategy")
-
-
-@pytest.fixture(scope="module")
-def collector() -> Iterator[OTLPCollector]:
-    c = OTLPCollector().start()
-    yield c
-    c.stop()
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory, collector: OTLPCollector) -> Iterator[Platform]:
-    ports = {name: free_port() for name in ("gateway", *SERVICES)}
-    config = LaunchConfig(state_dir=tmp_path_factory.mktemp("platform") / ".improvenet", ports=ports,
-                          extra_env={"OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint})
-    p = Platform(config)
-    p.prepare()
-    p.start()
-    try:
-        p.wait_ready(timeout=90)
-        yield p
-    finally:
-        p.stop()
-
-
-@pytest.fixture(scope="module")
-def api(platform: Platform) -> Iterator[httpx.Client]:
-    # An outside caller: not instrumented, so the traceparent the test sends is the one that arrives
-    # (other tests in this process may have instrumented httpx globally).
-    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-
-    if HTTPXClientInstrumentor().is_instrumented_by_opentelemetry:
-        HTTPXClientInstrumentor().uninstrument()
-    private = (Path(platform.state_dir) / "keys" / "private.pem").read_bytes()
-    token = mint_token(private, tenant="hamilton", issuer="improvenet", audience="improvenet")
-    with httpx.Client(base_url=platform.gateway_url + "/api/v1",
-                      headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
-        yield client
 
 
 def wait_visible(api: httpx.Client, path: str, timeout: float) -> dict[str, float]:
