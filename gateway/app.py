@@ -68,8 +68,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 class ClientCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    scopes: list[str] = Field(min_length=1, description="What the client may ask for.")
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")
+    scopes: list[str] = Field(min_length=1, max_length=20, description="What the client may ask for.")
     schools: list[uuid.UUID] | None = Field(None, max_length=1000,
                                             description="Limit the client to these schools (Ed-Fi style).")
 
@@ -297,7 +297,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @app.get(API_PREFIX + "/audit", tags=["audit"], response_model=Page[AuditRecord], responses=ERRORS,
              summary="Who read or changed personal data, newest first")
     async def audit_log(request: Request, principal: Admin, page: PageDep,
-                        actor: Annotated[str | None, Query(max_length=200)] = None,
+                        actor: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")] = None,
                         object_id: uuid.UUID | None = None,
                         action: Literal["read", "create", "update", "delete"] | None = None,
                         service: Literal["hr", "observations", "networks", "strategy"] | None = None,

@@ -75,11 +75,17 @@ class KafkaBus(Bus):
 
     def _discard_producer(self) -> None:
         producer, self._producer = self._producer, None
-        if producer is not None:
-            try:
-                producer.close(timeout=0)
-            except Exception:
-                log.debug("closing a failed producer raised", exc_info=True)
+        if producer is None:
+            return
+        try:
+            producer.close(timeout=0)
+        except Exception:
+            # close() flushes first and raises while records are pending, before it stops the sender
+            # thread; stop it ourselves (the outbox still holds every unacknowledged event).
+            sender = getattr(producer, "_sender", None)
+            if sender is not None:
+                sender.force_close()
+            producer._closed = True
 
     async def publish(self, messages: Sequence[Message]) -> list[BaseException | None]:
         if not messages:

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -126,6 +126,19 @@ def install_problem_handlers(app: FastAPI) -> None:
         errors = [{"field": field, "message": "already used by another record"}] if field else None
         return problem_response(409, "Conflict", f"{field or 'the request'} conflicts with existing data",
                                 slug="conflict", errors=errors, instance=request.url.path)
+
+    @app.exception_handler(DBAPIError)
+    async def _data(request: Request, exc: DBAPIError) -> JSONResponse:
+        # SQLSTATE class 22 (data exception): a value PostgreSQL cannot store or compare, such as a NUL
+        # character in text. The caller's input, not our failure.
+        sqlstate = getattr(getattr(exc.orig, "__cause__", None), "sqlstate", None) or ""
+        if sqlstate.startswith("22"):
+            return problem_response(422, "Invalid value", "a value in the request cannot be stored "
+                                    "(for example a NUL character in text)", slug="invalid-value",
+                                    instance=request.url.path)
+        log.exception("database error on %s %s", request.method, request.url.path)
+        return problem_response(500, "Internal server error", "an unexpected error occurred; it was logged",
+                                instance=request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

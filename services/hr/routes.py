@@ -137,7 +137,7 @@ def _page(resource: service.Resource, principal: Principal, rows: list[Any], tok
     return {"items": [_public(resource, r, principal) for r in rows], "next_page_token": token}
 
 
-ExternalFilter = Annotated[str | None, Query(max_length=100)]
+ExternalFilter = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]
 
 
 @router.get("/districts", response_model=Page[DistrictPublic], tags=["districts"], summary="List districts",

@@ -149,6 +149,7 @@ BAD_INPUT = [
     ("bad email", {"given_name": "A", "family_name": "B", "email": "not-an-email"}, 422, "email"),
     ("unknown school", {"given_name": "A", "family_name": "B", "school_id": str(uuid.uuid4())}, 422, "school_id"),
     ("empty name", {"given_name": " ", "family_name": "B"}, 422, "given_name"),
+    ("NUL character", {"given_name": "A\u0000", "family_name": "B"}, 422, "given_name"),
 ]
 
 
