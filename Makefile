@@ -26,6 +26,11 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest tests/unit
 
+## Measure the platform against the bare limit of this machine (about 5 minutes; JSON in bench/results/).
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench
+
 lint: install
 	$(BIN)/ruff check libs services gateway tests bench
 	$(BIN)/mypy libs services gateway

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from opentelemetry import context as otel_context
+from opentelemetry.propagate import extract
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,9 +21,10 @@ from libs.common.auth import TokenVerifier
 from libs.common.bus import create_bus
 from libs.common.db import create_engine, session_factory
 from libs.common.migrations import current_revision, head_revision
+from libs.common.outbox import RelayWaker
 from libs.common.problems import install_problem_handlers, problem_response
 from libs.common.settings import ServiceSettings
-from libs.common.telemetry import instrument_app, instrument_engine, setup_telemetry
+from libs.common.telemetry import instrument_app, instrument_engine, setup_telemetry, tracing_enabled
 
 REQUEST_ID = "x-request-id"
 
@@ -45,7 +48,17 @@ class RequestIdMiddleware:
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        if tracing_enabled():
+            await self.app(scope, receive, send_with_id)
+            return
+        # Tracing off: still carry the caller's trace context into outbox rows and calls onwards.
+        carrier = {k.decode(): v.decode() for k, v in scope["headers"] if k in (b"traceparent", b"tracestate")}
+        token = otel_context.attach(extract(carrier)) if carrier else None
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if token is not None:
+                otel_context.detach(token)
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -127,9 +140,12 @@ def create_service_app(settings: ServiceSettings, *, title: str, description: st
         app.state.verifier = TokenVerifier(settings.issuers())
         app.state.head_revision = head_revision(settings.service)
         app.state.bus_probe = BusProbe(settings)
+        waker = RelayWaker(engine)
+        waker.start()
         try:
             yield
         finally:
+            await waker.stop()
             await app.state.bus_probe.close()
             await app.state.verifier.close()
             await engine.dispose()

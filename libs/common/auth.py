@@ -144,14 +144,38 @@ class KeySet:
 
 
 class TokenVerifier:
+    """Verifies tokens; remembers the ones it verified (a client reuses its token for every call).
+
+    A remembered token is trusted until it expires or for VERIFIED_CACHE_SECONDS, whichever comes
+    first; revocation is checked apart from this, on every request, by the gateway.
+    """
+
+    VERIFIED_CACHE_SECONDS = 60.0
+    VERIFIED_CACHE_SIZE = 10_000
+
     def __init__(self, issuers: list[Issuer], http: httpx.AsyncClient | None = None,
                  loaders: dict[str, JwksLoader] | None = None) -> None:
         if not issuers:
             raise ValueError("at least one trusted issuer is needed")
         self._issuers = {i.issuer: KeySet(i, (loaders or {}).get(i.issuer)) for i in issuers}
         self._http = http or httpx.AsyncClient()
+        self._verified: dict[str, tuple[float, Principal]] = {}
 
     async def verify(self, token: str) -> Principal:
+        now = time.time()
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            if remembered[0] > now:
+                return remembered[1]
+            del self._verified[token]
+        principal = await self._verify(token)
+        if len(self._verified) >= self.VERIFIED_CACHE_SIZE:
+            self._verified.clear()  # bounded memory; the next calls verify again
+        until = min(now + self.VERIFIED_CACHE_SECONDS, float(principal.expires_at or now))
+        self._verified[token] = (until, principal)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})

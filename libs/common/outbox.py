@@ -15,8 +15,9 @@ from typing import Any
 
 import asyncpg
 from opentelemetry import trace
-from sqlalchemy import insert, text
+from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
 
 from libs.common.bus import Bus, Message
 from libs.common.events import Event, new_event
@@ -26,6 +27,8 @@ from libs.contracts.base import EventPayload
 
 log = logging.getLogger(__name__)
 OUTBOX_CHANNEL = "improvenet_outbox"
+OUTBOX_WRITTEN = "improvenet.outbox_written"
+INSERT_OUTBOX = insert(outbox)  # built once: the statement is compiled once and cached
 MAX_BACKOFF_SECONDS = 10.0
 
 
@@ -54,12 +57,57 @@ async def record_events(
         events.append(ev)
         rows.append(outbox_row(ev, payload.aggregate_type, payload.topic))
     if rows:
-        await session.execute(insert(outbox), rows)
+        await session.execute(INSERT_OUTBOX, rows)
+        session.info[OUTBOX_WRITTEN] = True  # the RelayWaker wakes the relay once this commits
     return events
 
 
 async def record_event(session: AsyncSession, payload: EventPayload, *, service: str, tenant_id: str) -> Event:
     return (await record_events(session, [payload], service=service, tenant_id=tenant_id))[0]
+
+
+class RelayWaker:
+    """Wakes relays as soon as a transaction that wrote outbox rows commits.
+
+    One NOTIFY, sent outside the writers' transactions and coalescing commits that come together: a
+    NOTIFY inside each transaction (a trigger) would serialise every commit on PostgreSQL's notify lock.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._pending = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def _after_commit(self, session: Session) -> None:
+        if session.bind is self._engine.sync_engine and session.info.pop(OUTBOX_WRITTEN, False):
+            self._pending.set()
+
+    def _after_rollback(self, session: Session) -> None:
+        if session.bind is self._engine.sync_engine:
+            session.info.pop(OUTBOX_WRITTEN, None)
+
+    def start(self) -> None:
+        event.listen(Session, "after_commit", self._after_commit)
+        event.listen(Session, "after_rollback", self._after_rollback)
+        self._task = asyncio.create_task(self._run(), name="relay-waker")
+
+    async def _run(self) -> None:
+        while True:
+            await self._pending.wait()
+            self._pending.clear()
+            try:
+                async with self._engine.connect() as conn:
+                    await conn.execute(text(f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"))
+                    await conn.commit()
+            except Exception:
+                log.warning("could not wake the relay (it polls anyway)", exc_info=True)
+            await asyncio.sleep(0.002)  # commits landing meanwhile share the next NOTIFY
+
+    async def stop(self) -> None:
+        event.remove(Session, "after_commit", self._after_commit)
+        event.remove(Session, "after_rollback", self._after_rollback)
+        if self._task is not None:
+            self._task.cancel()
 
 
 # --- the relay -------------------------------------------------------------------------------

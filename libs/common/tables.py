@@ -77,21 +77,6 @@ idempotency_keys = Table(
 )
 
 
-OUTBOX_NOTIFY_TRIGGER = (
-    """CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        PERFORM pg_notify('improvenet_outbox', '');
-        RETURN NULL;
-    END $$""",
-    "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()",
-)
-
-
 def create_mechanism_tables(connection: Connection) -> None:
-    """Create the mechanism tables; called from each service's first migration.
-
-    A statement trigger wakes the relay on commit (NOTIFY is transactional) at no cost to writers.
-    """
+    """Create the mechanism tables; called from each service's first migration."""
     mechanism_metadata.create_all(connection)
-    for statement in OUTBOX_NOTIFY_TRIGGER:
-        connection.exec_driver_sql(statement)

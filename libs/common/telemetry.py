@@ -58,11 +58,19 @@ def setup_telemetry(
     exporter: SpanExporter | None = None,
     log_level: str = "INFO",
     json_logs: bool = True,
-) -> TracerProvider:
-    """Configure tracing and logs for this process (idempotent: the first call wins)."""
+) -> TracerProvider | None:
+    """Configure tracing and logs for this process (idempotent: the first call wins).
+
+    With no exporter configured, no spans are recorded and no library is instrumented (that costs
+    CPU on every request for nothing); trace context is still carried from requests into outbox
+    rows and bus headers, so enabling export later yields whole traces.
+    """
     if "provider" in _configured:
         return _configured["provider"]  # type: ignore[no-any-return]
     setup_logging(service, log_level, json_logs)
+    if exporter is None and not otlp_endpoint:
+        _configured["provider"] = None
+        return None
     provider = TracerProvider(resource=Resource.create({"service.name": f"improvenet-{service}"}))
     if exporter is not None:
         provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=200))
@@ -84,13 +92,22 @@ def _instrument_libraries() -> None:
     HTTPXClientInstrumentor().instrument()
 
 
+def tracing_enabled() -> bool:
+    return _configured.get("provider") is not None
+
+
 def instrument_app(app: Any) -> None:
+    if not tracing_enabled():
+        return
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+    # No spans for each ASGI send/receive: one server span per request is what matters.
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz", exclude_spans=["receive", "send"])
 
 
 def instrument_engine(engine: Any) -> None:
+    if not tracing_enabled():
+        return
     from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
     SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from libs.common.bus import Bus, create_bus, dead_letter_topic
 from libs.common.db import create_engine, session_factory
 from libs.common.inbox import Consumer, ConsumerRunner
-from libs.common.outbox import Relay
+from libs.common.outbox import Relay, RelayWaker
 from libs.common.settings import ServiceSettings, asyncpg_dsn
 from libs.common.telemetry import instrument_engine, setup_telemetry, shutdown_telemetry
 from libs.contracts import REGISTRY
@@ -54,6 +54,8 @@ async def run_worker(settings: ServiceSettings, consumers: Sequence[Consumer],
         relay = Relay(engine, bus, service=settings.service, batch_size=settings.relay_batch_size,
                       listen_dsn=asyncpg_dsn(settings.service_database_url))
         sessions = session_factory(engine)
+        waker = RelayWaker(engine)  # consumers that emit events wake the relay too
+        waker.start()
         tasks = [asyncio.create_task(relay.run(stop), name=f"{settings.service}-relay")]
         for c in consumers:
             runner = ConsumerRunner(bus, sessions, c, max_attempts=settings.consumer_max_attempts)
@@ -62,6 +64,7 @@ async def run_worker(settings: ServiceSettings, consumers: Sequence[Consumer],
                  settings.service, len(consumers), settings.bus)
         await stop.wait()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await waker.stop()
     finally:
         await bus.close()
         await engine.dispose()

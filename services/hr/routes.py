@@ -51,7 +51,7 @@ def _public(resource: service.Resource, record: Any, principal: Principal) -> Ba
     if resource is service.EDUCATORS:
         return service.educator_view(record, include_personal=service.visible_personal_data(principal))
     model = SchoolPublic if resource is service.SCHOOLS else DistrictPublic
-    return model.model_validate(record.model_dump())
+    return model.model_validate(service.fields_of(record))
 
 
 async def _audit(session: SessionDep, request: Request, principal: Principal, resource: service.Resource,

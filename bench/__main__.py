@@ -1,0 +1,240 @@
+"""`make bench`: the platform against the bare limit of this machine, in one run.
+
+Starts the platform on its embedded defaults (and on a real Kafka broker for E1 on Kafka), runs each
+scenario for a bounded time, prints a table and writes JSON to bench/results/. Load comes from wrk
+(Debian's package), a second process on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform as host
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+from bench.event_latency import run as event_latency
+from libs.common.keys import mint_token
+from libs.common.launcher import LaunchConfig, Platform
+from libs.common.settings import SERVICES, asyncpg_dsn, database_url_for
+from libs.common.testing.kafka_broker import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+CONNECTIONS = 32
+SECONDS = 10
+
+
+@dataclass
+class Figure:
+    scenario: str
+    value: float | None
+    unit: str
+    target: str
+    ok: bool | None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def wrk(url: str, body: str, headers: dict[str, str], seconds: int = SECONDS) -> dict[str, Any]:
+    """POST `body` to `url` at fixed concurrency; throughput, latency percentiles and errors."""
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(body)}"]
+    lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
+    script.write_text("\n".join(lines) + "\n")
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+                         capture_output=True, text=True, timeout=seconds + 30).stdout
+    script.unlink()
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not m:
+            return float("nan")
+        return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    return {"rps": round(rps, 1), "p50_ms": ms("50%"), "p99_ms": ms("99%"), "non_2xx": errors}
+
+
+def rss_mb(platform: Platform) -> dict[str, float]:
+    out = {}
+    for child in platform.children:
+        if child.process is not None and child.process.poll() is None:
+            out[child.name] = round(psutil.Process(child.process.pid).memory_info().rss / 2**20, 1)
+    return out
+
+
+def start_platform(state: Path, **env: str) -> Platform:
+    config = LaunchConfig(state_dir=state, ports={n: free_port() for n in ("gateway", *SERVICES)},
+                          extra_env={"LOG_LEVEL": "WARNING", "RATE_LIMIT_PER_SECOND": "1000000",
+                                     "RATE_LIMIT_BURST": "1000000", **env})
+    p = Platform(config)
+    p.prepare()
+    p.start()
+    p.wait_ready(90)
+    return p
+
+
+def reference(platform: Platform, body: str) -> dict[str, Any]:
+    dsn = asyncpg_dsn(database_url_for(platform.server_url, "improvenet_hr"))
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench.reference_app:app", "--port", str(port),
+                             "--no-access-log", "--log-level", "warning"], cwd=ROOT,
+                            env={**os.environ, "REFERENCE_DSN": dsn, "PYTHONPATH": str(ROOT)})
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.post(f"http://127.0.0.1:{port}/items", json=json.loads(body), timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        return wrk(f"http://127.0.0.1:{port}/items", body, {"Content-Type": "application/json"})
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def bulk_load(platform: Platform, headers: dict[str, str], school: str, total: int = 10_000) -> dict[str, Any]:
+    batches = [[{"given_name": f"G{i}", "family_name": "Bulk", "staff_unique_id": f"BULK-{i}",
+                 "school_id": school, "career_stage": "novice_teacher"} for i in range(b, b + 1000)]
+               for b in range(0, total, 1000)]
+    t0 = time.monotonic()
+    with httpx.Client(timeout=60) as c:
+        for batch in batches:
+            r = c.post(f"{platform.gateway_url}/api/v1/hr/educators/bulk", json={"items": batch}, headers=headers)
+            r.raise_for_status()
+    elapsed = time.monotonic() - t0
+    return {"rows": total, "seconds": round(elapsed, 2), "rows_per_s": round(total / elapsed)}
+
+
+def run(kafka: bool) -> list[Figure]:
+    figures: list[Figure] = []
+    work = Path(tempfile.mkdtemp(prefix="improvenet-bench-"))
+    state = work / "state"
+    t0 = time.monotonic()
+    platform = start_platform(state)
+    cold = time.monotonic() - t0
+    try:
+        time.sleep(2)
+        idle = rss_mb(platform)
+        token = mint_token((state / "keys" / "private.pem").read_bytes(), tenant="bench", issuer="improvenet",
+                           audience="improvenet")
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        school = httpx.post(f"{platform.gateway_url}/api/v1/hr/schools", json={"name": "Bench School"},
+                            headers=headers).json()["id"]
+        body = json.dumps({"given_name": "Bench", "family_name": "Mark", "school_id": school,
+                           "career_stage": "novice_teacher"})
+
+        ref = reference(platform, body)
+        figures.append(Figure("reference: FastAPI + asyncpg, one INSERT per POST", ref["rps"], "req/s", "-", None,
+                              ref))
+
+        loaded: dict[str, float] = {}
+
+        def sample() -> None:
+            time.sleep(SECONDS / 2)
+            loaded.update(rss_mb(platform))
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        w1 = wrk(f"{platform.gateway_url}/api/v1/hr/educators", body, headers)
+        sampler.join()
+        ratio = w1["rps"] / ref["rps"]
+        figures.append(Figure("W1 create educator through the gateway", w1["rps"], "req/s",
+                              ">= 0.5x reference", ratio >= 0.5 and w1["non_2xx"] == 0,
+                              {**w1, "ratio_to_reference": round(ratio, 2)}))
+        w2 = wrk(f"{platform.service_url('hr')}/educators", body, headers)
+        loss = 1 - w1["rps"] / w2["rps"]
+        added = w1["p50_ms"] - w2["p50_ms"]
+        figures.append(Figure("W2 same write direct to hr", w2["rps"], "req/s",
+                              "gateway costs <= 15% throughput, <= 2 ms p50",
+                              loss <= 0.15 and added <= 2.0 and w2["non_2xx"] == 0,
+                              {**w2, "ratio_to_reference": round(w2["rps"] / ref["rps"], 2),
+                               "gateway_throughput_loss": round(loss, 3), "gateway_added_p50_ms": round(added, 2)}))
+
+        b1 = bulk_load(platform, headers, school)
+        figures.append(Figure("B1 bulk load 10,000 educators", b1["rows_per_s"], "rows/s", ">= 5,000 rows/s",
+                              b1["rows_per_s"] >= 5000, b1))
+        figures.append(Figure("Q1 quality index read at 1M notes", None, "ms", "<= 50 ms, flat", None,
+                              {"note": "the observations service has not landed yet"}))
+        worst_idle, worst_loaded = max(idle.values()), max(loaded.values())
+        figures.append(Figure("M1 resident memory per process, idle / under W1", worst_loaded, "MB (max, loaded)",
+                              "<= 150 MB idle, <= 250 MB loaded", worst_idle <= 150 and worst_loaded <= 250,
+                              {"idle_mb": idle, "loaded_mb": loaded, "max_idle_mb": worst_idle}))
+    finally:
+        platform.stop()
+
+    t0 = time.monotonic()
+    platform = start_platform(state)
+    warm = time.monotonic() - t0
+    platform.stop()
+    figures.append(Figure("S1 warm start to every /readyz green", round(warm, 2), "s", "<= 10 s", warm <= 10,
+                          {"cold_start_s": round(cold, 2), "warm_start_s": round(warm, 2)}))
+
+    for bus in ("postgres", "kafka") if kafka else ("postgres",):
+        e1 = event_latency(bus, rate=200, seconds=30)
+        figures.append(Figure(f"E1 event latency on the {bus} bus, 200 events/s for 30 s", e1["p99_ms"], "ms p99",
+                              "p99 <= 250 ms", e1["p99_ms"] <= 250 and e1["delivered"] == e1["events"], e1))
+    shutil.rmtree(work, ignore_errors=True)
+    return figures
+
+
+def table(figures: list[Figure]) -> str:
+    rows = ["| scenario | figure | target | met |", "|---|---|---|---|"]
+    for f in figures:
+        value = "n/a" if f.value is None else f"{f.value:,.1f} {f.unit}"
+        extra = ""
+        if "ratio_to_reference" in f.detail:
+            extra = f" ({f.detail['ratio_to_reference']}x ref; p50 {f.detail['p50_ms']:.1f} ms, p99 {f.detail['p99_ms']:.1f} ms)"
+        if "gateway_added_p50_ms" in f.detail:
+            extra += (f"; gateway: -{f.detail['gateway_throughput_loss']:.0%} throughput, "
+                      f"+{f.detail['gateway_added_p50_ms']:.2f} ms p50")
+        if "p50_ms" in f.detail and "rate_per_s" in f.detail:
+            extra = f" (p50 {f.detail['p50_ms']} / p95 {f.detail['p95_ms']} ms)"
+        if "max_idle_mb" in f.detail:
+            extra = f" (idle max {f.detail['max_idle_mb']} MB)"
+        if "cold_start_s" in f.detail:
+            extra = f" (cold {f.detail['cold_start_s']} s)"
+        met = "-" if f.ok is None else ("yes" if f.ok else "**no**")
+        rows.append(f"| {f.scenario} | {value}{extra} | {f.target} | {met} |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--no-kafka", action="store_true", help="skip E1 on Kafka")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: `make bench` installs it (apt-get install wrk)")
+    started = datetime.now(UTC)
+    t0 = time.monotonic()
+    figures = run(kafka=not args.no_kafka)
+    machine = {"cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30),
+               "python": host.python_version(), "system": host.platform()}
+    result = {"started_at": started.isoformat(), "seconds": round(time.monotonic() - t0, 1), "machine": machine,
+              "connections": CONNECTIONS, "figures": [f.__dict__ for f in figures]}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"bench-{started:%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    (RESULTS / "latest.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+    print(table(figures))
+    print(f"\nmachine: {machine['cpus']} cores, {machine['memory_gb']} GiB; run took {result['seconds']} s; "
+          f"results in {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
