@@ -199,7 +199,8 @@ def table(figures: list[Figure]) -> str:
         value = "n/a" if f.value is None else f"{f.value:,.1f} {f.unit}"
         extra = ""
         if "ratio_to_reference" in f.detail:
-            extra = f" ({f.detail['ratio_to_reference']}x ref; p50 {f.detail['p50_ms']:.1f} ms, p99 {f.detail['p99_ms']:.1f} ms)"
+            d = f.detail
+            extra = f" ({d['ratio_to_reference']}x ref; p50 {d['p50_ms']:.1f} ms, p99 {d['p99_ms']:.1f} ms)"
         if "gateway_added_p50_ms" in f.detail:
             extra += (f"; gateway: -{f.detail['gateway_throughput_loss']:.0%} throughput, "
                       f"+{f.detail['gateway_added_p50_ms']:.2f} ms p50")

@@ -20,7 +20,7 @@ import asyncpg
 
 from libs.common.db import create_engine, session_factory, unit_of_work
 from libs.common.launcher import LaunchConfig, Platform
-from libs.common.outbox import record_events
+from libs.common.outbox import RelayWaker, record_events
 from libs.common.settings import SERVICES, asyncpg_dsn, database_url_for
 from libs.common.testing.kafka_broker import KafkaBroker, free_port
 from libs.contracts.hr import CareerStage, EducatorRegistered
@@ -29,6 +29,8 @@ from libs.contracts.hr import CareerStage, EducatorRegistered
 async def produce(hr_url: str, rate: int, seconds: float, tenant: str) -> list[uuid.UUID]:
     engine = create_engine(hr_url)
     sessions = session_factory(engine)
+    waker = RelayWaker(engine)  # as every service process does
+    waker.start()
     ids: list[uuid.UUID] = []
     interval = 1.0 / rate
     start = time.monotonic()
@@ -43,6 +45,7 @@ async def produce(hr_url: str, rate: int, seconds: float, tenant: str) -> list[u
                                 service="hr", tenant_id=tenant)
         ids.append(educator)
         n += 1
+    await waker.stop()
     await engine.dispose()
     return ids
 

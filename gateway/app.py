@@ -36,7 +36,7 @@ from gateway.auth import Clients, SigningKeys, check_scopes, granted_scopes, min
 from gateway.limits import RateLimiter, retry_after
 from gateway.models import DIRECTORY
 from gateway.openapi import merge
-from gateway.proxy import create_client, proxy
+from gateway.proxy import create_session, proxy
 from gateway.routes import API_PREFIX, required_scope, route
 from gateway.settings import GatewaySettings
 from libs.common.app import RequestIdMiddleware
@@ -162,9 +162,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.keys = keys
         app.state.clients = Clients(engine)
         app.state.verifier = TokenVerifier(settings.gateway_issuers(), loaders={settings.token_issuer: keys.jwks})
-        app.state.client = create_client(timeout=settings.upstream_timeout_seconds,
-                                         connect_timeout=settings.upstream_connect_timeout_seconds,
-                                         max_connections=settings.upstream_max_connections)
+        app.state.client = httpx.AsyncClient(timeout=10)  # readiness checks and OpenAPI documents
+        app.state.session = create_session(timeout=settings.upstream_timeout_seconds,
+                                           connect_timeout=settings.upstream_connect_timeout_seconds,
+                                           max_connections=settings.upstream_max_connections)
         app.state.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
         app.state.openapi_cache = (0.0, None)
         await bootstrap_admin_client(app)
@@ -172,6 +173,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.client.aclose()
+            await app.state.session.close()
             await app.state.verifier.close()
             await engine.dispose()
 
@@ -411,7 +413,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                           f"with bursts of {settings.rate_limit_burst}", slug="rate-limited",
                           headers={"Retry-After": retry_after(wait)})
         body = await limited_body(request)
-        return await proxy(request.app.state.client, request, *target, prefix=f"{API_PREFIX}/{service}", body=body)
+        return await proxy(request.app.state.session, request, *target, prefix=f"{API_PREFIX}/{service}", body=body)
 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=METHODS,

@@ -278,8 +278,9 @@ class Relay:
             listener.cancel()
 
     def _poll_interval(self) -> float:
-        # NOTIFY wakes the relay at once; the poll only catches rows whose backoff has ended.
-        return 0.5
+        # NOTIFY wakes the relay at once; the poll catches rows whose backoff has ended and rows written
+        # by a process without a RelayWaker (a cheap query on a partial index).
+        return 0.1
 
     async def _listen(self, stop: asyncio.Event) -> None:
         if not self._listen_dsn:
