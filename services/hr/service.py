@@ -243,15 +243,17 @@ async def bulk_upsert(session: AsyncSession, principal: Principal, resource: Res
     now = utcnow()
     rows = [{"id": uuid.uuid4(), "tenant_id": tenant_id, "version": 1, "created_at": now, "updated_at": now,
              **{f: i.get(f) for f in fields}} for i in items]
-    insert_rows = pg_insert(table).values(rows)
-    excluded = insert_rows.excluded
-    stmt = insert_rows.on_conflict_do_update(
+    stmt = pg_insert(table)
+    excluded = stmt.excluded
+    upsert = stmt.on_conflict_do_update(
         constraint=f"uq_{table.name}__{match_on}",
         set_={**{f: excluded[f] for f in fields}, "version": table.c.version + 1, "updated_at": excluded.updated_at},
         where=tuple_(*[table.c[f] for f in fields]).is_distinct_from(tuple_(*[excluded[f] for f in fields])),
     ).returning(*table.c, literal_column("xmax = 0").label("inserted"))
-    written = (await session.execute(stmt)).mappings().all()
-    by_key = {r[match_on]: r for r in written}
+    # The rows go as parameters of one statement (batched by SQLAlchemy's insertmanyvalues), so its
+    # SQL is compiled once per shape, not once per batch of 1,000 literal rows.
+    written = (await session.execute(upsert, rows)).all()
+    by_key = {getattr(r, match_on): r for r in written}
     unchanged_keys = [i[match_on] for i in items if i[match_on] not in by_key]
     unchanged_ids: dict[str, uuid.UUID] = {}
     if unchanged_keys:
@@ -266,10 +268,9 @@ async def bulk_upsert(session: AsyncSession, principal: Principal, resource: Res
         if row is None:
             results.append(BulkItemResult(index=index, id=unchanged_ids[key], external_id=key, outcome="unchanged"))
             continue
-        record = resource.model.model_validate({c.name: row[c.name] for c in table.c})
-        outcome: Literal["created", "updated"] = "created" if row["inserted"] else "updated"
-        payloads.append(resource.registered(record) if row["inserted"] else resource.updated(record))
-        results.append(BulkItemResult(index=index, id=row["id"], external_id=key, outcome=outcome))
+        outcome: Literal["created", "updated"] = "created" if row.inserted else "updated"
+        payloads.append(resource.registered(row) if row.inserted else resource.updated(row))
+        results.append(BulkItemResult(index=index, id=row.id, external_id=key, outcome=outcome))
     await _emit(session, tenant_id, payloads)
     counts = {o: sum(1 for r in results if r.outcome == o) for o in ("created", "updated", "unchanged")}
     return BulkResult(items=results, **counts)
