@@ -48,13 +48,16 @@ class Figure:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def wrk(url: str, body: str, headers: dict[str, str], seconds: int = SECONDS) -> dict[str, Any]:
+def wrk(url: str, body: str, headers: dict[str, str], seconds: int = SECONDS,
+        connections: int = CONNECTIONS) -> dict[str, Any]:
     """POST `body` to `url` at fixed concurrency; throughput, latency percentiles and errors."""
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(body)}"]
     lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
     script.write_text("\n".join(lines) + "\n")
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+    threads = min(2, connections)
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
+                          url],
                          capture_output=True, text=True, timeout=seconds + 30).stdout
     script.unlink()
 
@@ -166,6 +169,15 @@ def run(kafka: bool) -> list[Figure]:
                               {**w2, "ratio_to_reference": round(w2["rps"] / ref["rps"], 2),
                                "gateway_throughput_loss": round(loss, 3), "gateway_added_p50_ms": round(added, 2)}))
 
+        # The gateway's own cost per request, without queueing: one connection, gateway vs direct.
+        one_gw = wrk(f"{platform.gateway_url}/api/v1/hr/educators", body, headers, seconds=5, connections=1)
+        one_hr = wrk(f"{platform.service_url('hr')}/educators", body, headers, seconds=5, connections=1)
+        added_one = one_gw["p50_ms"] - one_hr["p50_ms"]
+        figures.append(Figure("W2b gateway's added latency, one connection", round(added_one, 2), "ms p50",
+                              "<= 2 ms at p50", added_one <= 2.0,
+                              {"gateway_p50_ms": one_gw["p50_ms"], "direct_p50_ms": one_hr["p50_ms"],
+                               "gateway_rps": one_gw["rps"], "direct_rps": one_hr["rps"]}))
+
         b1 = bulk_load(platform, headers, school)
         figures.append(Figure("B1 bulk load 10,000 educators", b1["rows_per_s"], "rows/s", ">= 5,000 rows/s",
                               b1["rows_per_s"] >= 5000, b1))
@@ -208,6 +220,8 @@ def table(figures: list[Figure]) -> str:
             extra = f" (p50 {f.detail['p50_ms']} / p95 {f.detail['p95_ms']} ms)"
         if "max_idle_mb" in f.detail:
             extra = f" (idle max {f.detail['max_idle_mb']} MB)"
+        if "gateway_p50_ms" in f.detail:
+            extra = f" (gateway p50 {f.detail['gateway_p50_ms']:.2f} ms, direct {f.detail['direct_p50_ms']:.2f} ms)"
         if "cold_start_s" in f.detail:
             extra = f" (cold {f.detail['cold_start_s']} s)"
         met = "-" if f.ok is None else ("yes" if f.ok else "**no**")

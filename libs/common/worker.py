@@ -7,6 +7,8 @@ import logging
 import signal
 from collections.abc import Sequence
 
+import uvloop
+
 from libs.common.bus import Bus, create_bus, dead_letter_topic
 from libs.common.db import create_engine, session_factory
 from libs.common.inbox import Consumer, ConsumerRunner
@@ -74,6 +76,6 @@ def main(settings: ServiceSettings, consumers: Sequence[Consumer]) -> None:
     setup_telemetry(settings.service + "-worker", otlp_endpoint=settings.otel_exporter_otlp_endpoint,
                     log_level=settings.log_level, json_logs=settings.log_json)
     try:
-        asyncio.run(run_worker(settings, consumers))
+        uvloop.run(run_worker(settings, consumers))  # the event loop the API processes run on, too
     finally:
         shutdown_telemetry()
