@@ -28,6 +28,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.app import SessionDep
@@ -76,6 +77,13 @@ def directory_tables(metadata: MetaData) -> Directory:
         PrimaryKeyConstraint("tenant_id", "educator_id"),
     )
     return Directory(schools, educators)
+
+
+def create_directory_replica(connection: Connection) -> None:
+    """Create the replica's tables; called from a service's migration (like the mechanism tables)."""
+    tables = directory_tables(MetaData())
+    tables.schools.create(connection)
+    tables.educators.create(connection)
 
 
 def _upsert_statement(table: Table, key: str, columns: tuple[str, ...]) -> TextClause:

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
+from libs.common.directory import create_directory_replica
 from libs.common.tables import create_mechanism_tables
 
 revision = "0001"
@@ -52,28 +53,7 @@ def upgrade() -> None:
         sa.Column("request_id", sa.Text),
     )
     op.create_index("audit_by_tenant_time", "audit_log", ["tenant_id", "at"])
-    op.create_table(
-        "school_directory",
-        sa.Column("tenant_id", sa.Text, nullable=False),
-        sa.Column("school_id", sa.Uuid, nullable=False),
-        sa.Column("district_id", sa.Uuid),
-        sa.Column("name", sa.Text, nullable=False),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("removed", sa.Boolean, nullable=False, server_default="false"),
-        sa.Column("replicated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.PrimaryKeyConstraint("tenant_id", "school_id"),
-    )
-    op.create_table(
-        "educator_directory",
-        sa.Column("tenant_id", sa.Text, nullable=False),
-        sa.Column("educator_id", sa.Uuid, nullable=False),
-        sa.Column("school_id", sa.Uuid),
-        sa.Column("career_stage", sa.Text),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("removed", sa.Boolean, nullable=False, server_default="false"),
-        sa.Column("replicated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.PrimaryKeyConstraint("tenant_id", "educator_id"),
-    )
+    create_directory_replica(op.get_bind())
     # Append-only: the database itself refuses to change or delete an audit record.
     op.execute("""CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$""")
