@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -19,7 +20,8 @@ class RateLimiter:
     In-process: each gateway replica limits on its own, so the platform-wide limit is the sum.
     """
 
-    def __init__(self, per_second: float, burst: int, *, clock: object = time.monotonic, max_clients: int = 100_000):
+    def __init__(self, per_second: float, burst: int, *, clock: Callable[[], float] = time.monotonic,
+                 max_clients: int = 100_000):
         self.per_second = per_second
         self.burst = burst
         self._clock = clock
@@ -28,7 +30,7 @@ class RateLimiter:
 
     def take(self, client: str) -> float:
         """0 when the request may go; else the seconds until it may (for Retry-After)."""
-        now: float = self._clock()  # type: ignore[operator]
+        now = self._clock()
         bucket = self._buckets.get(client)
         if bucket is None:
             if len(self._buckets) >= self._max_clients:

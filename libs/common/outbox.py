@@ -8,6 +8,7 @@ for as long as it takes. It never lets an aggregate's later event overtake an ea
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -302,8 +303,6 @@ class Relay:
 
 
 def _json_bytes(payload: Any) -> bytes:
-    import json
-
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
