@@ -13,6 +13,8 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from libs.common.tables import mechanism_metadata
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -50,8 +52,13 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 def run_env(context: EnvironmentContext, target_metadata: MetaData) -> None:
     """The body of every service's migrations/env.py (online, async)."""
 
+    def include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+        # the mechanism tables are created by libs.common.tables, not by a service's models
+        return not (type_ == "table" and name in mechanism_metadata.tables)
+
     def do_run(connection: Connection) -> None:
-        context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+        context.configure(connection=connection, target_metadata=target_metadata, compare_type=True,
+                          include_object=include)
         with context.begin_transaction():
             context.run_migrations()
 

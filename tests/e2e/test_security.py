@@ -128,6 +128,45 @@ def test_one_openapi_document_for_the_whole_platform(platform: Platform) -> None
     assert docs_page.status_code == 200 and "/openapi.json" in docs_page.text
 
 
+SAMPLES = ["x", "en", "T1", "2026-27-T1", "a@example.org"]
+
+
+def minimal(schema: dict[str, Any], components: dict[str, Any]) -> Any:
+    """The smallest valid value of a JSON Schema (as FastAPI writes them): required fields only."""
+    if "$ref" in schema:
+        return minimal(components[schema["$ref"].rsplit("/", 1)[1]], components)
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            options = [o for o in schema[key] if o.get("type") != "null"]
+            return minimal(options[0], components)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        return {k: minimal(v, components) for k, v in schema.get("properties", {}).items()
+                if k in schema.get("required", [])}
+    if kind == "array":
+        return [minimal(schema["items"], components) for _ in range(schema.get("minItems", 0))]
+    if kind in ("integer", "number"):
+        return max(1, schema.get("minimum", 1))
+    if kind == "boolean":
+        return False
+    fmt = schema.get("format")
+    if fmt == "uuid":
+        return "00000000-0000-4000-8000-000000000001"
+    if fmt == "date":
+        return "2026-11-24"
+    if fmt == "date-time":
+        return "2026-11-24T09:00:00Z"
+    pattern = schema.get("pattern")
+    return next((v for v in SAMPLES if not pattern or re.search(pattern, v)), "x")
+
+
+def request_body(operation: dict[str, Any], components: dict[str, Any]) -> Any:
+    schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+    return minimal(schema, components) if schema else None
+
+
 def _collection(path: str, param: str) -> str:
     """The collection a path parameter names an object of: /hr/schools/{record_id} -> schools."""
     before = path.split("{" + param + "}")[0].rstrip("/").rsplit("/", 1)[-1]
@@ -147,12 +186,31 @@ def test_tenant_isolation_matrix_over_every_operation(platform: Platform, token_
             "given_name": "Secret", "family_name": "Teacher", "school_id": school["id"]}).json()
         client = c.post(f"{gw}/api/v1/admin/clients", json={"name": "A client", "scopes": ["hr:read"]},
                         headers=a).json()
+        look_for = {"code": "T1", "description": "A look-for", "domain": "teacher"}
+        protocol = c.post(f"{gw}/api/v1/observations/protocols", headers=a,
+                          json={"name": "A protocol", "look_fors": [look_for]}).json()
+        version = protocol["versions"][0]["id"]
         for service in ("observations", "networks", "strategy"):
             assert eventually(lambda s=service: c.get(f"{gw}/api/v1/{s}/directory/educators/{educator['id']}",
                                                       headers=a).status_code == 200)
-        secrets = [district["id"], school["id"], educator["id"], client["client_id"], "A School", "Secret"]
+        visit = c.post(f"{gw}/api/v1/observations/visits", headers=a, json={
+            "school_id": school["id"], "visit_date": "2026-11-24", "protocol_version_id": version,
+            "problem_of_practice": "A problem", "observer_ids": [educator["id"]],
+            "classrooms": [{"grade": "4", "subject": "math", "room": "101", "teacher_id": educator["id"]}]}).json()
+        record = c.post(f"{gw}/api/v1/observations/visits/{visit['id']}/records", headers=a, json={
+            "classroom_id": visit["classrooms"][0]["id"], "observer_id": educator["id"],
+            "notes": [{"observed_at": "2026-11-24T09:00:00Z", "text": "A secret note", "look_for_codes": ["T1"]}],
+        }).json()
+        calibration = c.post(f"{gw}/api/v1/observations/calibration-sessions", headers=a,
+                             json={"protocol_version_id": version, "items": ["segment 1"]}).json()
+        secrets = [district["id"], school["id"], educator["id"], client["client_id"], "A School", "Secret",
+                   protocol["id"], visit["id"], record["id"], calibration["id"], "A secret note", "A problem"]
         objects = {"districts": district["id"], "schools": school["id"], "educators": educator["id"],
-                   "clients": client["client_id"], "school_id": school["id"], "educator_id": educator["id"]}
+                   "clients": client["client_id"], "school_id": school["id"], "educator_id": educator["id"],
+                   "protocols": protocol["id"], "visits": visit["id"], "records": record["id"],
+                   "calibration-sessions": calibration["id"], "observers": educator["id"]}
+        # parameters that name something of the caller's own tenant, not an object of A's
+        own = {"lexicons": "en"}
 
         doc = c.get(f"{gw}/openapi.json").json()
         checked = 0
@@ -173,10 +231,13 @@ def test_tenant_isolation_matrix_over_every_operation(platform: Platform, token_
                 url = path
                 for p in params:
                     key = _collection(path, p)
-                    assert key in objects, f"no tenant-A object known for {{{p}}} in {path}"
-                    url = url.replace("{" + p + "}", objects[key])
-                body = {} if method in ("post", "put", "patch") else None
+                    assert key in objects or key in own, f"no tenant-A object known for {{{p}}} in {path}"
+                    url = url.replace("{" + p + "}", objects.get(key) or own[key])
+                body = request_body(operation, doc["components"]["schemas"])
                 r = c.request(method.upper(), f"{gw}{url}", json=body, headers={**b, "If-Match": '"1"'})
+                if not any(_collection(path, p) in objects for p in params):
+                    assert not any(s in r.text for s in secrets), f"{method} {path} leaked A's data"
+                    continue
                 assert r.status_code in (403, 404), (method, path, r.status_code, r.text)
                 # the problem's `instance` echoes the caller's own URL; anything else of A's is a leak
                 assert not any(s in r.text for s in secrets if s not in url), f"{method} {path} leaked A's data"

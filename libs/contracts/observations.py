@@ -1,0 +1,78 @@
+"""Events published by the observations service. Classrooms are de-identified: never a teacher's id.
+
+A school's quality index arrives in strategy through `quality-index.updated`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from libs.contracts.audit import PersonalDataAccessed
+from libs.contracts.base import EventPayload, event
+
+VISIT_TOPIC = "observations.visit"
+RECORD_TOPIC = "observations.record"
+QUALITY_TOPIC = "observations.quality"
+
+
+@event("org.improvenet.observations.visit.scheduled", topic=VISIT_TOPIC, subject="visit_id")
+class VisitScheduled(EventPayload):
+    """A round was planned at a host school."""
+
+    visit_id: UUID
+    school_id: UUID
+    visit_date: date
+    protocol_version_id: UUID
+    network_id: UUID | None
+    observer_ids: list[UUID]
+    classrooms: int
+
+
+@event("org.improvenet.observations.record.submitted", topic=RECORD_TOPIC, subject="record_id")
+class RecordSubmitted(EventPayload):
+    """An observer submitted the evidence of one (de-identified) classroom."""
+
+    record_id: UUID
+    visit_id: UUID
+    school_id: UUID
+    classroom_id: UUID
+    observer_id: UUID
+    look_for_codes: list[str]
+    notes: int
+    descriptive_notes: int
+
+
+class PatternFact(BaseModel):
+    code: str
+    classrooms: int
+    notes: int
+
+
+@event("org.improvenet.observations.visit.debriefed", topic=VISIT_TOPIC, subject="visit_id")
+class VisitDebriefed(EventPayload):
+    """The team debriefed: patterns across classrooms and the next level of work."""
+
+    visit_id: UUID
+    school_id: UUID
+    network_id: UUID | None
+    patterns: list[PatternFact]
+    recommendations: int
+
+
+@event("org.improvenet.observations.quality-index.updated", topic=QUALITY_TOPIC, subject="school_id")
+class QualityIndexUpdated(EventPayload):
+    """A school's practice-quality index for a period changed."""
+
+    school_id: UUID
+    period: str
+    observed_classrooms: int
+    shares: dict[str, float]
+    overall: float | None
+
+
+@event("org.improvenet.observations.teacher-identity.accessed", topic="platform.audit", subject="record_id")
+class TeacherIdentityAccessed(PersonalDataAccessed):
+    """The teacher of an observed classroom was shown to someone."""
