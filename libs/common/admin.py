@@ -110,6 +110,25 @@ def login(state_dir: StateDir = Path(".improvenet"),
     print(r.json()["access_token"])
 
 
+@cli.command()
+def demo(gateway: Annotated[str, typer.Option(envvar="GATEWAY_URL")] = "http://127.0.0.1:8000",
+         tenant: str = "demo", state_dir: StateDir = Path(".improvenet")) -> None:
+    """Load the Hamilton Elementary story (a round that makes the model classroom visible)."""
+    from services.observations.demo import run
+
+    settings = PlatformSettings()
+    keys = ensure_signing_keys(state_dir)
+    token_ = mint_token((keys / "private.pem").read_bytes(), tenant=tenant, issuer=settings.token_issuer,
+                        audience=settings.token_audience, subject="demo-loader")
+    result = run(gateway, token_)
+    index = result["quality_index"]
+    console.print(f"Hamilton Elementary (school {result['school_id']}): a round of 4 classrooms by 4 observers.")
+    for p in result["patterns"]:
+        console.print(f"  {p['code']}: in {p['classrooms']} of 4 classrooms ({p['notes']} notes) - {p['description']}")
+    console.print(f"Practice-quality index {index['period']}: {index['overall']:.2f} over "
+                  f"{index['observed_classrooms']} classrooms. Visit: {result['visit_id']}")
+
+
 @cli.command(name="rotate-signing-key")
 def rotate_signing_key() -> None:
     """Start signing with a new key; the old one stays published until its tokens have expired."""

@@ -163,3 +163,14 @@ def test_a_round_from_protocol_to_quality_index(platform: Platform, token_for: C
     leaks = asyncio.run(count(platform, f"SELECT count(*) FROM outbox WHERE payload::text LIKE '%{model_teacher}%' "
                                         "AND topic <> 'platform.audit'"))
     assert leaks == 0, "an event carried a teacher's id"
+
+
+def test_the_hamilton_demo_loads_and_tells_its_story(platform: Platform, token_for: Callable[..., str]) -> None:
+    from services.observations.demo import run
+
+    result = run(platform.gateway_url, token_for("hamilton-demo", ALL))
+    patterns = {p["code"]: p["classrooms"] for p in result["patterns"]}
+    # the model classroom is the only one where students explain and represent their thinking
+    assert patterns["S1"] == 1 and patterns["K1"] == 1 and patterns["T2"] == 3
+    index = result["quality_index"]
+    assert index["observed_classrooms"] == 4 and index["shares"]["S1"] == 0.25
