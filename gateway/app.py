@@ -51,17 +51,12 @@ from libs.common.auth import (
 )
 from libs.common.db import create_engine
 from libs.common.pagination import Page, PageDep
-from libs.common.problems import PROBLEM_JSON, Problem, install_problem_handlers, problem_response
+from libs.common.problems import Problem, install_problem_handlers, problem_response, problem_responses
 from libs.common.telemetry import instrument_app, instrument_engine, setup_telemetry
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 BODY_METHODS = {"POST", "PUT", "PATCH"}
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"description": text, "content": {PROBLEM_JSON: {}}}
-    for status, text in [(400, "Malformed request"), (401, "Missing, invalid or revoked token"),
-                         (403, "Scope missing"), (404, "Not found (or another tenant's)"),
-                         (422, "Invalid field"), (429, "Too many requests")]
-}
+ERRORS = problem_responses(400, 401, 403, 404, 422, 429)
 
 
 # --- API models of the gateway's own operations -----------------------------------------------

@@ -38,6 +38,16 @@ class Problem(Exception):
         self.headers = headers or {}
 
 
+RESPONSE_TEXT = {400: "Malformed request", 401: "Missing, invalid or revoked token", 403: "Scope missing",
+                 404: "Not found (or another tenant's)", 409: "Conflicts with existing data or state",
+                 412: "Stale If-Match", 422: "Invalid field", 428: "If-Match required", 429: "Too many requests"}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for problem+json errors, the same wording in every service."""
+    return {s: {"description": RESPONSE_TEXT[s], "content": {PROBLEM_JSON: {}}} for s in statuses}
+
+
 def not_found(what: str) -> Problem:
     return Problem(404, "Not found", f"{what} not found", slug="not-found")
 

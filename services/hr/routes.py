@@ -16,7 +16,7 @@ from libs.common.auth import CurrentPrincipal, Principal, require
 from libs.common.concurrency import IfMatch, etag, expected_version
 from libs.common.idempotency import IdempotencyKey, idempotent_create
 from libs.common.pagination import Page, PageDep
-from libs.common.problems import PROBLEM_JSON
+from libs.common.problems import problem_responses
 from libs.contracts.audit import HRPersonalDataAccessed
 from libs.contracts.hr import CareerStage
 from services.hr import service
@@ -36,13 +36,7 @@ from services.hr.schemas import (
 )
 from services.hr.settings import SERVICE
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"description": text, "content": {PROBLEM_JSON: {}}}
-    for status, text in [(400, "Malformed request"), (401, "Missing or invalid token"),
-                         (403, "Scope missing"), (404, "Not found (or another tenant's)"),
-                         (409, "Conflicts with existing data"), (412, "Stale If-Match"),
-                         (422, "Invalid field"), (428, "If-Match required")]
-}
+ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 422, 428)
 router = APIRouter(responses=ERRORS)
 READ, WRITE = require("hr:read"), require("hr:write")
 

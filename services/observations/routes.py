@@ -12,7 +12,7 @@ from libs.common.app import SessionDep
 from libs.common.auth import CurrentPrincipal, require
 from libs.common.concurrency import IfMatch, etag, expected_version
 from libs.common.directory import directory_router
-from libs.common.problems import PROBLEM_JSON
+from libs.common.problems import problem_responses
 from services.observations import service
 from services.observations.lifecycle import RecordStatus
 from services.observations.models import DIRECTORY
@@ -40,12 +40,7 @@ from services.observations.schemas import (
 )
 from services.observations.settings import SERVICE
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"description": text, "content": {PROBLEM_JSON: {}}}
-    for status, text in [(400, "Malformed request"), (401, "Missing or invalid token"), (403, "Scope missing"),
-                         (404, "Not found (or another tenant's)"), (409, "Not allowed in this state"),
-                         (412, "Stale If-Match"), (422, "Invalid field"), (428, "If-Match required")]
-}
+ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 422, 428)
 READ, WRITE = require("observations:read"), require("observations:write")
 router = APIRouter(responses=ERRORS)
 directory = directory_router(SERVICE, DIRECTORY)
