@@ -46,7 +46,3 @@ class RateLimiter:
 
 def retry_after(seconds: float) -> str:
     return str(max(1, math.ceil(seconds)))
-
-
-class BodyTooLarge(Exception):
-    pass

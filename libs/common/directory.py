@@ -152,14 +152,6 @@ def directory_consumer(service: str, directory: Directory) -> Consumer:
     return Consumer(group=f"{service}.directory", topics=(ORGANISATION_TOPIC, EDUCATOR_TOPIC), handler=handle)
 
 
-async def school_in_directory(session: AsyncSession, directory: Directory, tenant_id: str,
-                              school_id: uuid.UUID) -> bool:
-    t = directory.schools
-    found = await session.scalar(select(t.c.school_id).where(
-        t.c.tenant_id == tenant_id, t.c.school_id == school_id, t.c.removed.is_(False)))
-    return found is not None
-
-
 def directory_router(service: str, directory: Directory) -> APIRouter:
     """Read the replica: what this service knows of hr's directory (handy to check replication)."""
     router = APIRouter(prefix="/directory", tags=["directory"], dependencies=[require(f"{service}:read")])
