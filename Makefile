@@ -32,8 +32,9 @@ bench: install
 	$(BIN)/python -m bench
 
 lint: install
-	$(BIN)/ruff check libs services gateway tests bench
-	$(BIN)/mypy libs services gateway
+	$(BIN)/ruff check libs services gateway improvenet tests bench
+	$(BIN)/mypy libs services gateway improvenet
+	$(BIN)/lint-imports
 
 ## Write the JSON Schema of every event type into libs/contracts/schemas.
 schemas: install

@@ -28,9 +28,10 @@ import psutil
 
 from bench.event_latency import run as event_latency
 from bench.quality_read import run as quality_read
+from improvenet.launcher import LaunchConfig, Platform
+from improvenet.registry import SERVICE_NAMES as SERVICES
 from libs.common.keys import mint_token
-from libs.common.launcher import LaunchConfig, Platform
-from libs.common.settings import SERVICES, asyncpg_dsn, database_url_for
+from libs.common.settings import asyncpg_dsn, database_url_for
 from libs.common.testing.kafka_broker import free_port
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import asyncpg
 
+from improvenet.launcher import LaunchConfig, Platform
+from improvenet.registry import SERVICE_NAMES as SERVICES
 from libs.common.db import create_engine, session_factory, unit_of_work
-from libs.common.launcher import LaunchConfig, Platform
 from libs.common.outbox import RelayWaker, record_events
-from libs.common.settings import SERVICES, asyncpg_dsn, database_url_for
+from libs.common.settings import asyncpg_dsn, database_url_for
 from libs.common.testing.kafka_broker import KafkaBroker, free_port
 from libs.contracts.hr import CareerStage, EducatorRegistered
 

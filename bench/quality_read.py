@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from libs.common.launcher import Platform
+from improvenet.launcher import Platform
 from libs.common.settings import asyncpg_dsn, database_url_for
 
 LOOK_FORS = [{"code": c, "description": c, "domain": "students"} for c in ("T1", "S1", "K1", "E1")]

@@ -41,7 +41,6 @@ from gateway.routes import API_PREFIX, required_scope, route
 from gateway.settings import GatewaySettings
 from libs.common.app import RequestIdMiddleware
 from libs.common.auth import (
-    ALL_SCOPES,
     Principal,
     TokenVerifier,
     bearer,
@@ -155,7 +154,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.engine = engine
         app.state.keys = keys
-        app.state.clients = Clients(engine)
+        app.state.clients = Clients(engine, settings.scopes)
         app.state.verifier = TokenVerifier(settings.gateway_issuers(), loaders={settings.token_issuer: keys.jwks})
         app.state.client = httpx.AsyncClient(timeout=10)  # readiness checks and OpenAPI documents
         app.state.session = create_session(timeout=settings.upstream_timeout_seconds,
@@ -235,7 +234,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return {"issuer": settings.token_issuer, "token_endpoint": f"{base}/oauth/token",
                 "jwks_uri": f"{base}/.well-known/jwks.json", "grant_types_supported": ["client_credentials"],
                 "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-                "scopes_supported": list(ALL_SCOPES)}
+                "scopes_supported": list(settings.scopes)}
 
     # --- client administration -----------------------------------------------------------------
 
@@ -261,7 +260,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @admin_router.post("/clients", status_code=201, response_model=ClientWithSecret,
                        summary="Register a client (its secret is shown once)")
     async def create_client_route(body: ClientCreate, request: Request, principal: Admin) -> Any:
-        check_scopes(body.scopes)
+        check_scopes(body.scopes, settings.scopes)
         await check_schools(request, principal, body.schools)
         schools = [str(s) for s in body.schools] if body.schools is not None else None
         client, secret = await request.app.state.clients.create(principal.tenant_id, body.name, body.scopes, schools)
@@ -351,7 +350,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
         docs = dict(zip(upstreams, await asyncio.gather(*(fetch(b) for b in upstreams.values())), strict=True))
         own = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-        document = merge(own, {s: d for s, d in docs.items() if d is not None}, API_PREFIX)
+        document = merge(own, {s: d for s, d in docs.items() if d is not None}, API_PREFIX, settings.scopes)
         missing = [s for s, d in docs.items() if d is None]
         if missing:
             document["info"]["x-unavailable-services"] = missing
@@ -420,4 +419,3 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     return app
 
 
-app = create_app()

@@ -13,6 +13,7 @@ import json
 import secrets
 import time
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +26,7 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.models import clients, signing_keys
-from libs.common.auth import ALL_SCOPES, jwk_thumbprint
+from libs.common.auth import jwk_thumbprint
 from libs.common.problems import Problem, not_found
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -58,11 +59,11 @@ def new_secret() -> str:
 
 # --- scopes ----------------------------------------------------------------------------------
 
-def check_scopes(scopes: list[str], field: str = "scopes") -> list[str]:
-    unknown = sorted(set(scopes) - set(ALL_SCOPES))
+def check_scopes(scopes: list[str], known: Collection[str], field: str = "scopes") -> list[str]:
+    unknown = sorted(set(scopes) - set(known))
     if unknown:
         raise Problem(422, "Unknown scope", f"unknown scope(s): {' '.join(unknown)}", slug="unknown-scope",
-                      errors=[{"field": field, "message": f"known scopes: {' '.join(ALL_SCOPES)}"}])
+                      errors=[{"field": field, "message": f"known scopes: {' '.join(known)}"}])
     return sorted(set(scopes))
 
 
@@ -166,8 +167,9 @@ CLIENT_COLUMNS = (clients.c.client_id, clients.c.name, clients.c.scopes, clients
 
 
 class Clients:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, known_scopes: Collection[str]) -> None:
         self._engine = engine
+        self._known_scopes = tuple(known_scopes)
         self._revoked: frozenset[str] = frozenset()
         self._revoked_at = 0.0
 
@@ -176,7 +178,8 @@ class Clients:
         client_id, secret = new_client_id(), new_secret()
         async with self._engine.begin() as conn:
             await conn.execute(insert(clients).values(client_id=client_id, tenant_id=tenant_id, name=name,
-                                                      secret_hash=hash_secret(secret), scopes=check_scopes(scopes),
+                                                      secret_hash=hash_secret(secret),
+                                                      scopes=check_scopes(scopes, self._known_scopes),
                                                       schools=schools))
         return await self.get(tenant_id, client_id), secret
 

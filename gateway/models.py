@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from libs.common.directory import directory_tables
+from libs.directory import directory_tables
 
 metadata = MetaData()
 

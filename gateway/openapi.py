@@ -6,11 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from libs.common.auth import ALL_SCOPES
-
 SKIPPED_PATHS = {"/healthz", "/readyz"}
-SCOPE_TEXT = {"hr:pii": "educators' personal data", "observations:identify": "teacher identity on visits",
-              "admin": "everything in the tenant, and client administration"}
 
 
 def _rewrite_refs(node: Any, rename: dict[str, str]) -> Any:
@@ -28,7 +24,8 @@ def _rewrite_refs(node: Any, rename: dict[str, str]) -> Any:
     return node
 
 
-def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]], api_prefix: str) -> dict[str, Any]:
+def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]], api_prefix: str,
+          scopes: dict[str, str]) -> dict[str, Any]:
     merged = copy.deepcopy(gateway_doc)
     merged.setdefault("paths", {})
     components = merged.setdefault("components", {})
@@ -53,7 +50,7 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]], 
         "type": "oauth2",
         "description": "Client credentials from your tenant administrator.",
         "flows": {"clientCredentials": {"tokenUrl": "/oauth/token",
-                                        "scopes": {s: SCOPE_TEXT.get(s, s.replace(":", " ")) for s in ALL_SCOPES}}},
+                                        "scopes": dict(scopes)}},
     }
     merged["security"] = [{"oauth2": []}]
     return merged

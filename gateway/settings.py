@@ -7,15 +7,15 @@ from pathlib import Path
 from pydantic import Field
 
 from libs.common.auth import Issuer
-from libs.common.settings import DEFAULT_PORTS, SERVICES, ServiceSettings
+from libs.common.settings import ServiceSettings
 
 
 class GatewaySettings(ServiceSettings):
     service: str = "gateway"
-    hr_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['hr']}"
-    observations_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['observations']}"
-    networks_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['networks']}"
-    strategy_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['strategy']}"
+    upstream_urls: dict[str, str] = Field(
+        default_factory=dict, description="Service name -> base URL (the composition root fills it from the registry).")
+    scopes: dict[str, str] = Field(
+        default_factory=dict, description="Every scope a client may hold -> what it allows (from the registry).")
     upstream_timeout_seconds: float = Field(default=30.0, description="Longest wait for an upstream's answer.")
     upstream_connect_timeout_seconds: float = 2.0
     upstream_max_connections: int = 200
@@ -29,7 +29,7 @@ class GatewaySettings(ServiceSettings):
     bootstrap_tenant: str = "demo"
 
     def upstreams(self) -> dict[str, str]:
-        return {s: getattr(self, f"{s}_url").rstrip("/") for s in SERVICES}
+        return {name: url.rstrip("/") for name, url in self.upstream_urls.items()}
 
     def gateway_issuers(self) -> list[Issuer]:
         """The embedded issuer (keys from the gateway's own database) and the trusted external ones."""

@@ -1,10 +1,16 @@
-"""`python -m gateway.worker`: fills the audit log and the gateway's copy of hr's directory."""
+"""The gateway's worker: fills the audit log and the gateway's copy of hr's directory."""
 
 from gateway.audit import AUDIT_CONSUMER
 from gateway.models import DIRECTORY
 from gateway.settings import GatewaySettings
-from libs.common.directory import directory_consumer
 from libs.common.worker import main
+from libs.directory import directory_consumer
+
+
+def run(settings: GatewaySettings | None = None) -> None:
+    """The worker process until SIGTERM (the composition root's `worker gateway`)."""
+    main(settings or GatewaySettings(), [AUDIT_CONSUMER, directory_consumer("gateway", DIRECTORY)])
+
 
 if __name__ == "__main__":
-    main(GatewaySettings(), [AUDIT_CONSUMER, directory_consumer("gateway", DIRECTORY)])
+    run()

@@ -8,7 +8,10 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 
+from improvenet.components import create_app, settings_for
+from improvenet.registry import ALL_SCOPES, component
 from libs.common.db import ensure_database
 from libs.common.embedded_pg import EmbeddedPostgres
 from libs.common.keys import ensure_signing_keys, mint_token
@@ -40,13 +43,22 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBrok
 
 
 async def new_database(server_url: str, prefix: str, *, service: str | None = None) -> str:
-    """A fresh database (migrated as `service`'s when given): tests never share state."""
+    """A fresh database (migrated as component `service`'s when given): tests never share state."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     await ensure_database(server_url, name)
     url = database_url_for(server_url, name)
     if service:
-        await asyncio.to_thread(upgrade, service, url)
+        await asyncio.to_thread(upgrade, component(service).migrations, url)
     return url
+
+
+def build_component(name: str, server_url: str, database_url: str, keys: Path, **settings: object) -> FastAPI:
+    """Any component's app from its factory, on its own database, trusting the test issuer's key.
+
+    The one way tests build an app: the same factory the composition root runs in production.
+    """
+    return create_app(name, settings_for(name, database_url=server_url, own_database_url=database_url,
+                                         jwt_public_key_file=keys / "public.pem", log_json=False, **settings))
 
 
 @pytest.fixture
@@ -64,7 +76,8 @@ def make_token(keys_dir: Path):  # type: ignore[no-untyped-def]
     private = (keys_dir / "private.pem").read_bytes()
 
     def make(tenant: str, scopes: list[str] | None = None, **kw: object) -> str:
-        return mint_token(private, tenant=tenant, issuer=ISSUER, audience=AUDIENCE, scopes=scopes, **kw)  # type: ignore[arg-type]
+        return mint_token(private, tenant=tenant, issuer=ISSUER, audience=AUDIENCE,
+                          scopes=ALL_SCOPES if scopes is None else scopes, **kw)  # type: ignore[arg-type]
 
     return make
 

@@ -7,14 +7,14 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry import context as otel_context
 from opentelemetry.propagate import extract
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from libs.common.auth import TokenVerifier
@@ -59,14 +59,6 @@ class RequestIdMiddleware:
         finally:
             if token is not None:
                 otel_context.detach(token)
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessions() as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
 class BusProbe:
@@ -125,7 +117,8 @@ def health_router() -> APIRouter:
 
 
 def create_service_app(settings: ServiceSettings, *, title: str, description: str,
-                       routers: Sequence[APIRouter], version: str = "0.1.0") -> FastAPI:
+                       routers: Sequence[APIRouter], migrations: Path, version: str = "0.1.0") -> FastAPI:
+    """The FastAPI app of one service; `migrations` is its Alembic folder (readiness checks the head)."""
     setup_telemetry(settings.service, otlp_endpoint=settings.otel_exporter_otlp_endpoint,
                     log_level=settings.log_level, json_logs=settings.log_json)
 
@@ -138,7 +131,7 @@ def create_service_app(settings: ServiceSettings, *, title: str, description: st
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.verifier = TokenVerifier(settings.issuers())
-        app.state.head_revision = head_revision(settings.service)
+        app.state.head_revision = head_revision(migrations)
         app.state.bus_probe = BusProbe(settings)
         waker = RelayWaker(engine)
         waker.start()

@@ -28,9 +28,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from libs.common.problems import Problem
 
 log = logging.getLogger(__name__)
-ALL_SCOPES = ("hr:read", "hr:write", "hr:pii", "observations:read", "observations:write",
-              "observations:identify", "networks:read", "networks:write", "strategy:read", "strategy:write",
-              "admin")
 ALLOWED_ALGORITHMS = frozenset({"RS256", "ES256", "EdDSA"})  # asymmetric only: never `none`, never HS256
 JWKS_MIN_REFRESH_SECONDS = 10.0
 

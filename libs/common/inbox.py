@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 from opentelemetry import trace
@@ -25,6 +26,7 @@ from libs.common.db import SessionFactory, unit_of_work
 from libs.common.events import Event, MalformedEvent, event_from_message
 from libs.common.tables import inbox
 from libs.common.telemetry import context_from, tracer
+from libs.contracts.base import EventPayload
 
 log = logging.getLogger(__name__)
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
@@ -40,6 +42,30 @@ class Consumer:
     group: str
     topics: tuple[str, ...]
     handler: Handler
+
+
+PayloadHandler = Callable[[AsyncSession, Event, Any], Awaitable[None]]
+HandlerTable = Mapping[type[EventPayload], PayloadHandler]
+
+
+def consumer(group: str, handlers: HandlerTable) -> Consumer:
+    """A consumer group from a table of payload class -> handler (eShop's typed subscriptions).
+
+    The topics are derived from the payload classes; each handler receives the parsed payload. Event
+    types the table does not name (another aggregate on the same topic, or a type from a newer
+    producer) are skipped here, in one place, and still recorded in the inbox.
+    """
+    by_type = {cls.event_type: (cls, handler) for cls, handler in handlers.items()}
+    topics = tuple(sorted({cls.topic for cls in handlers}))
+
+    async def dispatch(session: AsyncSession, event: Event) -> None:
+        entry = by_type.get(event.type)
+        if entry is None:
+            return
+        cls, handler = entry
+        await handler(session, event, cls.model_validate(event.data))
+
+    return Consumer(group=group, topics=topics, handler=dispatch)
 
 
 def is_transient(exc: BaseException) -> bool:

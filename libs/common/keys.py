@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from libs.common.auth import ALL_SCOPES, jwk_thumbprint
+from libs.common.auth import jwk_thumbprint
 
 
 def ensure_signing_keys(state_dir: Path) -> Path:
@@ -31,13 +32,13 @@ def ensure_signing_keys(state_dir: Path) -> Path:
 
 
 def mint_token(private_pem: bytes, *, tenant: str, issuer: str, audience: str, subject: str = "local-admin",
-               scopes: list[str] | None = None, schools: list[str] | None = None, ttl_seconds: int = 3600,
+               scopes: Sequence[str], schools: list[str] | None = None, ttl_seconds: int = 3600,
                kid: str | None = None) -> str:
     now = int(time.time())
     claims: dict[str, object] = {
         "iss": issuer, "aud": audience, "sub": subject, "tenant": tenant, "iat": now, "nbf": now,
         "exp": now + ttl_seconds, "jti": str(uuid.uuid4()),
-        "scope": " ".join(scopes if scopes is not None else ALL_SCOPES),
+        "scope": " ".join(scopes),
     }
     if schools is not None:
         claims["schools"] = schools

@@ -1,4 +1,7 @@
-"""Each service has its own Alembic history under services/<name>/migrations."""
+"""Each component has its own Alembic history (services/<name>/migrations, gateway/migrations).
+
+Callers name the history's folder: libs know no component by name.
+"""
 
 from __future__ import annotations
 
@@ -15,30 +18,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from libs.common.tables import mechanism_metadata
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def migrations_dir(component: str) -> Path:
-    """services/<name>/migrations, or gateway/migrations."""
-    return ROOT / "gateway" / "migrations" if component == "gateway" else ROOT / "services" / component / "migrations"
-
-
-def alembic_config(service: str, url: str | None = None) -> Config:
+def alembic_config(migrations: Path, url: str | None = None) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(migrations_dir(service)))
+    cfg.set_main_option("script_location", str(migrations))
     if url:
         cfg.set_main_option("sqlalchemy.url", make_url(url).set(drivername="postgresql+asyncpg")
                             .render_as_string(hide_password=False).replace("%", "%%"))
     return cfg
 
 
-def upgrade(service: str, url: str, revision: str = "head") -> None:
-    """Migrate a service database (blocking; runs its own event loop)."""
-    command.upgrade(alembic_config(service, url), revision)
+def upgrade(migrations: Path, url: str, revision: str = "head") -> None:
+    """Migrate a database with the history in `migrations` (blocking; runs its own event loop)."""
+    command.upgrade(alembic_config(migrations, url), revision)
 
 
-def head_revision(service: str) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(service)).get_current_head()
+def head_revision(migrations: Path) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(migrations)).get_current_head()
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

@@ -17,10 +17,6 @@ from sqlalchemy.engine import make_url
 
 from libs.common.auth import Issuer
 
-SERVICES = ("hr", "observations", "networks", "strategy")
-DATABASES = (*SERVICES, "gateway")  # every component with a database and migrations of its own
-DEFAULT_PORTS = {"gateway": 8000, "hr": 8101, "observations": 8102, "networks": 8103, "strategy": 8104}
-
 
 class MissingSetting(RuntimeError):
     """A required setting is absent: the message says which variable to set."""
@@ -113,21 +109,19 @@ def split_pems(blob: bytes) -> list[bytes]:
 
 
 class ServiceSettings(PlatformSettings):
-    """Settings of one service; `service` picks its database and port."""
+    """Settings of one service; `service` picks its database."""
 
     service: str = "hr"
-    port: int | None = None
+    own_database_url: str | None = Field(
+        default=None, description="This component's database (default: <SERVICE>_DATABASE_URL, or "
+        "improvenet_<service> on DATABASE_URL's server).")
     relay_batch_size: int = 500
     consumer_max_attempts: int = 5
 
     @cached_property
     def service_database_url(self) -> str:
-        explicit = os.environ.get(f"{self.service.upper()}_DATABASE_URL")
+        explicit = self.own_database_url or os.environ.get(f"{self.service.upper()}_DATABASE_URL")
         return explicit or database_url_for(self.server_url(), f"improvenet_{self.service}")
-
-    @property
-    def listen_port(self) -> int:
-        return self.port or DEFAULT_PORTS[self.service]
 
 
 def service_settings(service: str) -> ServiceSettings:

@@ -21,7 +21,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Connection
 
 mechanism_metadata = MetaData()
 
@@ -75,8 +74,3 @@ idempotency_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("tenant_id", "key"),
 )
-
-
-def create_mechanism_tables(connection: Connection) -> None:
-    """Create the mechanism tables; called from each service's first migration."""
-    mechanism_metadata.create_all(connection)

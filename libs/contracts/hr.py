@@ -5,6 +5,7 @@ Only ids and non-personal fields: names, emails and external staff ids stay in h
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
@@ -12,6 +13,8 @@ from libs.contracts.base import EventPayload, event
 
 ORGANISATION_TOPIC = "hr.organisation"
 EDUCATOR_TOPIC = "hr.educator"
+MENTORING_TOPIC = "hr.mentoring"
+LEARNING_TOPIC = "hr.professional-learning"
 
 
 class CareerStage(StrEnum):
@@ -92,3 +95,35 @@ class EducatorUpdated(EducatorFacts):
 class EducatorRemoved(EventPayload):
     educator_id: UUID
     version: int
+
+
+@event("org.improvenet.hr.mentor.assigned", topic=MENTORING_TOPIC, subject="mentorship_id")
+class MentorAssigned(EventPayload):
+    """A mentor of a higher stage took on an educator (the collaboration graph's mentoring edge)."""
+
+    mentorship_id: UUID
+    mentor_id: UUID
+    mentee_id: UUID
+    school_id: UUID | None
+    starts_on: date
+
+
+@event("org.improvenet.hr.mentor.ended", topic=MENTORING_TOPIC, subject="mentorship_id")
+class MentorEnded(EventPayload):
+    mentorship_id: UUID
+    mentor_id: UUID
+    mentee_id: UUID
+    ends_on: date
+
+
+@event("org.improvenet.hr.professional-learning.recorded", topic=LEARNING_TOPIC, subject="learning_id")
+class ProfessionalLearningRecorded(EventPayload):
+    """Hours of professional learning: capacity invested, counted by strategy's reciprocity ledger."""
+
+    learning_id: UUID
+    educator_id: UUID
+    school_id: UUID | None
+    hours: float
+    topic_code: str | None
+    completed_on: date
+    initiative_id: UUID | None

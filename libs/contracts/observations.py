@@ -6,6 +6,7 @@ A school's quality index arrives in strategy through `quality-index.updated`.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -51,6 +52,20 @@ class PatternFact(BaseModel):
     notes: int
 
 
+class NextLevelOfWorkItem(BaseModel):
+    """One item of a debrief's next level of work; networks turns it into a commitment of the host school.
+
+    `description` is about practice, never a person (notes are screened for names before a debrief).
+    """
+
+    item_id: UUID
+    horizon: Literal["next_week", "next_month", "end_of_year"]
+    level: Literal["teacher", "school", "system"]
+    description: str
+    owner_id: UUID | None = None
+    due_on: date | None = None
+
+
 @event("org.improvenet.observations.visit.debriefed", topic=VISIT_TOPIC, subject="visit_id")
 class VisitDebriefed(EventPayload):
     """The team debriefed: patterns across classrooms and the next level of work."""
@@ -60,6 +75,8 @@ class VisitDebriefed(EventPayload):
     network_id: UUID | None
     patterns: list[PatternFact]
     recommendations: int
+    problem_of_practice_id: UUID | None = None
+    next_level_of_work: list[NextLevelOfWorkItem] = []
 
 
 @event("org.improvenet.observations.quality-index.updated", topic=QUALITY_TOPIC, subject="school_id")

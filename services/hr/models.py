@@ -18,6 +18,9 @@ class HRTable(SQLModel, registry=registry()):
     """Base of hr's tables: a metadata of its own, apart from the other services'."""
 
 
+metadata = HRTable.metadata
+
+
 def _timestamp() -> Column:  # type: ignore[type-arg]
     return Column(DateTime(timezone=True), nullable=False, default=utcnow)
 

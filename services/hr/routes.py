@@ -10,10 +10,10 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from libs.common.app import SessionDep
 from libs.common.audit import Action, record_personal_data_access
 from libs.common.auth import CurrentPrincipal, Principal, require
 from libs.common.concurrency import IfMatch, etag, expected_version
+from libs.common.http import SessionDep
 from libs.common.idempotency import IdempotencyKey, idempotent_create
 from libs.common.pagination import Page, PageDep
 from libs.common.problems import problem_responses

@@ -1,7 +1,7 @@
 """What networks consumes: hr's directory events, into its local replica."""
 
-from libs.common.directory import directory_consumer
 from libs.common.inbox import Consumer
+from libs.directory import directory_consumer
 from services.networks.models import DIRECTORY
 from services.networks.settings import SERVICE
 

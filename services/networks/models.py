@@ -3,11 +3,14 @@
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
 
-from libs.common.directory import directory_tables
+from libs.directory import directory_tables
 
 
 class NetworksTable(SQLModel, registry=registry()):
     """Base of networks's tables: a metadata of its own, apart from the other services'."""
+
+
+metadata = NetworksTable.metadata
 
 
 DIRECTORY = directory_tables(NetworksTable.metadata)

@@ -1,6 +1,6 @@
 """networks's HTTP API. For now: reading its replica of hr's directory."""
 
-from libs.common.directory import directory_router
+from libs.directory import directory_router
 from services.networks.models import DIRECTORY
 from services.networks.settings import SERVICE
 

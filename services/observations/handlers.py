@@ -1,7 +1,7 @@
 """What observations consumes: hr's directory events, into its local replica."""
 
-from libs.common.directory import directory_consumer
 from libs.common.inbox import Consumer
+from libs.directory import directory_consumer
 from services.observations.models import DIRECTORY
 from services.observations.settings import SERVICE
 

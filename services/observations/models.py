@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
 
-from libs.common.directory import directory_tables
+from libs.directory import directory_tables
 
 
 class ObservationsTable(SQLModel, registry=registry()):

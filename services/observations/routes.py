@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from libs.common.app import SessionDep
 from libs.common.auth import CurrentPrincipal, require
 from libs.common.concurrency import IfMatch, etag, expected_version
-from libs.common.directory import directory_router
+from libs.common.http import SessionDep
 from libs.common.problems import problem_responses
+from libs.directory import directory_router
 from services.observations import service
 from services.observations.lifecycle import RecordStatus
 from services.observations.models import DIRECTORY

@@ -1,7 +1,7 @@
 """What strategy consumes: hr's directory events, into its local replica."""
 
-from libs.common.directory import directory_consumer
 from libs.common.inbox import Consumer
+from libs.directory import directory_consumer
 from services.strategy.models import DIRECTORY
 from services.strategy.settings import SERVICE
 

@@ -3,11 +3,14 @@
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
 
-from libs.common.directory import directory_tables
+from libs.directory import directory_tables
 
 
 class StrategyTable(SQLModel, registry=registry()):
     """Base of strategy's tables: a metadata of its own, apart from the other services'."""
+
+
+metadata = StrategyTable.metadata
 
 
 DIRECTORY = directory_tables(StrategyTable.metadata)

@@ -1,6 +1,6 @@
 """strategy's HTTP API. For now: reading its replica of hr's directory."""
 
-from libs.common.directory import directory_router
+from libs.directory import directory_router
 from services.strategy.models import DIRECTORY
 from services.strategy.settings import SERVICE
 

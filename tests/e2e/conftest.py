@@ -8,9 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from improvenet.launcher import LaunchConfig, Platform
+from improvenet.registry import ALL_SCOPES
+from improvenet.registry import SERVICE_NAMES as SERVICES
 from libs.common.keys import mint_token
-from libs.common.launcher import LaunchConfig, Platform
-from libs.common.settings import SERVICES
 from libs.common.testing.kafka_broker import free_port
 from libs.common.testing.otlp_collector import OTLPCollector
 
@@ -44,7 +45,8 @@ def token_for(platform: Platform) -> Callable[..., str]:
     private = (Path(platform.state_dir) / "keys" / "private.pem").read_bytes()
 
     def make(tenant: str = "hamilton", scopes: list[str] | None = None, **kw: object) -> str:
-        return mint_token(private, tenant=tenant, issuer="improvenet", audience="improvenet", scopes=scopes,
+        return mint_token(private, tenant=tenant, issuer="improvenet", audience="improvenet",
+                          scopes=ALL_SCOPES if scopes is None else scopes,
                           **kw)  # type: ignore[arg-type]
 
     return make

@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from libs.common.launcher import Platform
+from improvenet.launcher import Platform
 from libs.common.settings import asyncpg_dsn, database_url_for
 from tests.e2e.conftest import outside_client
 from tests.e2e.test_security import ALL, bearer, eventually
@@ -166,7 +166,7 @@ def test_a_round_from_protocol_to_quality_index(platform: Platform, token_for: C
 
 
 def test_the_hamilton_demo_loads_and_tells_its_story(platform: Platform, token_for: Callable[..., str]) -> None:
-    from services.observations.demo import run
+    from improvenet.demo import run
 
     result = run(platform.gateway_url, token_for("hamilton-demo", ALL))
     patterns = {p["code"]: p["classrooms"] for p in result["patterns"]}

@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from libs.common.launcher import Platform
+from improvenet.launcher import Platform
 from libs.common.testing.otlp_collector import OTLPCollector
 
 REPLICAS = ("observations", "networks", "strategy")

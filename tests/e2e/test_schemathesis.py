@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from libs.common.launcher import Platform
+from improvenet.launcher import Platform
 
 EXAMPLES_PER_OPERATION = 12
 SCOPES = ["hr:read", "hr:write", "hr:pii", "observations:read", "observations:write", "networks:read",

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from libs.common.launcher import Platform
+from improvenet.launcher import Platform
 from tests.e2e.conftest import outside_client
 
 ALL = ["hr:read", "hr:write", "hr:pii", "observations:read", "observations:write", "observations:identify",

@@ -25,7 +25,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from gateway.app import create_app
-from gateway.settings import GatewaySettings
+from improvenet.components import settings_for
 from libs.common.settings import IssuerSettings
 from libs.common.testing.kafka_broker import free_port
 from tests.conftest import new_database
@@ -95,8 +95,9 @@ async def make_gateway(pg_server: str, keys_dir: Path, upstream: str, monkeypatc
                        **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
     monkeypatch.setenv("GATEWAY_DATABASE_URL", await new_database(pg_server, "gw", service="gateway"))
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    settings = GatewaySettings(database_url=pg_server, state_dir=keys_dir.parent, hr_url=upstream,
-                               networks_url=dead, upstream_timeout_seconds=0.5, log_json=False,
+    settings = settings_for("gateway", database_url=pg_server, state_dir=keys_dir.parent,
+                               upstream_urls={"hr": upstream, "networks": dead}, upstream_timeout_seconds=0.5,
+                               log_json=False,
                                trusted_issuers=[IssuerSettings(issuer=DISTRICT_ISSUER, audience="improvenet",
                                                                jwks_url=f"{upstream}/jwks", tenant_claim="district",
                                                                scope_claim="scp")],
@@ -236,7 +237,7 @@ async def test_bad_tokens_are_refused_at_the_gateway(gw: Gateway, keys_dir: Path
         from libs.common.keys import mint_token
 
         token = mint_token((keys_dir / "private.pem").read_bytes(), tenant="district-a", issuer="improvenet",
-                           audience="someone-else")
+                           audience="someone-else", scopes=["hr:read"])
     elif case == "alg none":
         token = jwt.encode(claims, None, algorithm="none")
     elif case == "hs256 with public key":

@@ -11,9 +11,8 @@ import asyncpg
 import httpx
 import pytest
 
-from libs.common.app import create_service_app
-from libs.common.settings import ServiceSettings, asyncpg_dsn
-from services.hr.routes import router
+from libs.common.settings import asyncpg_dsn
+from tests.conftest import build_component
 
 PROBLEM = "application/problem+json"
 EDUCATOR_ALL = ["hr:read", "hr:write", "hr:pii"]
@@ -60,10 +59,7 @@ class HR:
 @pytest.fixture
 async def hr(hr_database: str, pg_server: str, keys_dir: Any, make_token: Callable[..., str],
              monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[HR]:
-    monkeypatch.setenv("HR_DATABASE_URL", hr_database)
-    settings = ServiceSettings(service="hr", database_url=pg_server, jwt_public_key_file=keys_dir / "public.pem",
-                               log_json=False)
-    app = create_service_app(settings, title="hr", description="test", routers=[router])
+    app = build_component("hr", pg_server, hr_database, keys_dir)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://hr") as client:

@@ -10,10 +10,8 @@ import asyncpg
 import httpx
 import pytest
 
-from libs.common.app import create_service_app
-from libs.common.settings import ServiceSettings, asyncpg_dsn
-from services.observations.routes import directory, router
-from tests.conftest import new_database
+from libs.common.settings import asyncpg_dsn
+from tests.conftest import build_component, new_database
 
 SCOPES = ["observations:read", "observations:write"]
 LOOK_FORS = [{"code": "T1", "description": "Open questions", "domain": "teacher"},
@@ -59,10 +57,7 @@ class Obs:
 async def obs(pg_server: str, keys_dir: Any, make_token: Callable[..., str],
               monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Obs]:
     url = await new_database(pg_server, "obs", service="observations")
-    monkeypatch.setenv("OBSERVATIONS_DATABASE_URL", url)
-    settings = ServiceSettings(service="observations", database_url=pg_server,
-                               jwt_public_key_file=keys_dir / "public.pem", log_json=False)
-    app = create_service_app(settings, title="observations", description="test", routers=[router, directory])
+    app = build_component("observations", pg_server, url, keys_dir)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://obs") as client:
             o = Obs(client, url, make_token)

@@ -56,7 +56,7 @@ def verifier(keys: Path) -> TokenVerifier:
 
 def token(keys: Path, **kw: object) -> str:
     return mint_token((keys / "private.pem").read_bytes(), tenant="t1", issuer=kw.pop("issuer", "improvenet"),  # type: ignore[arg-type]
-                      audience=kw.pop("audience", "improvenet"), **kw)  # type: ignore[arg-type]
+                      audience=kw.pop("audience", "improvenet"), scopes=kw.pop("scopes", ["hr:read"]), **kw)  # type: ignore[arg-type]
 
 
 async def test_a_valid_token_gives_tenant_scopes_and_schools(keys: Path) -> None:

@@ -54,7 +54,7 @@ def test_merged_openapi_prefixes_paths_and_component_names() -> None:
     service = {"paths": {"/schools": {"get": {"operationId": "list", "responses": {"200": {"content": {
         "application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}}}}, "/healthz": {"get": {}}},
         "components": {"schemas": {"Page": {"type": "object"}}}}
-    merged = merge({"openapi": "3.1.0", "paths": {}}, {"hr": service}, "/api/v1")
+    merged = merge({"openapi": "3.1.0", "paths": {}}, {"hr": service}, "/api/v1", {"hr:read": "read"})
     op = merged["paths"]["/api/v1/hr/schools"]["get"]
     assert op["operationId"] == "hr_list"
     assert op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/HrPage"

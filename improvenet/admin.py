@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from pathlib import Path
@@ -11,9 +10,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from libs.common.auth import ALL_SCOPES
+from improvenet.registry import ALL_SCOPES, COMPONENTS
 from libs.common.keys import ensure_signing_keys, mint_token
-from libs.common.settings import DATABASES, PlatformSettings, database_url_for
+from libs.common.settings import PlatformSettings
 
 cli = typer.Typer(help="Operate an improvenet platform.", no_args_is_help=True, add_completion=False)
 console = Console(stderr=True)
@@ -35,7 +34,7 @@ def _stop_on_signals() -> None:
 def up(state_dir: StateDir = Path(".improvenet"),
        bus: Annotated[str, typer.Option(envvar="BUS", help="postgres (embedded) or kafka.")] = "postgres") -> None:
     """Start the gateway, the four services and their workers; Ctrl-C stops everything."""
-    from libs.common.launcher import LaunchConfig, Platform
+    from improvenet.launcher import LaunchConfig, Platform
 
     _stop_on_signals()
     config = LaunchConfig.from_environment()
@@ -84,7 +83,7 @@ def token(tenant: Annotated[str, typer.Option(help="The tenant the token acts fo
         raise typer.BadParameter(f"unknown scope(s) {', '.join(unknown)}; known: {' '.join(ALL_SCOPES)}")
     keys = ensure_signing_keys(state_dir)
     print(mint_token((keys / "private.pem").read_bytes(), tenant=tenant, issuer=settings.token_issuer,
-                     audience=settings.token_audience, subject=subject, scopes=scope or None,
+                     audience=settings.token_audience, subject=subject, scopes=scope or ALL_SCOPES,
                      schools=school or None, ttl_seconds=ttl))
 
 
@@ -114,12 +113,12 @@ def login(state_dir: StateDir = Path(".improvenet"),
 def demo(gateway: Annotated[str, typer.Option(envvar="GATEWAY_URL")] = "http://127.0.0.1:8000",
          tenant: str = "demo", state_dir: StateDir = Path(".improvenet")) -> None:
     """Load the Hamilton Elementary story (a round that makes the model classroom visible)."""
-    from services.observations.demo import run
+    from improvenet.demo import run
 
     settings = PlatformSettings()
     keys = ensure_signing_keys(state_dir)
     token_ = mint_token((keys / "private.pem").read_bytes(), tenant=tenant, issuer=settings.token_issuer,
-                        audience=settings.token_audience, subject="demo-loader")
+                        audience=settings.token_audience, subject="demo-loader", scopes=ALL_SCOPES)
     result = run(gateway, token_)
     index = result["quality_index"]
     console.print(f"Hamilton Elementary (school {result['school_id']}): a round of 4 classrooms by 4 observers.")
@@ -157,21 +156,11 @@ def keys(state_dir: StateDir = Path(".improvenet")) -> None:
 
 
 @cli.command()
-def migrate(service: Annotated[list[str] | None, typer.Argument(help="Services (default: all).")] = None) -> None:
-    """Bring service databases to the latest migration (DATABASE_URL must name the server)."""
-    import asyncio
+def migrate(service: Annotated[list[str] | None, typer.Argument(help="Components (default: all).")] = None) -> None:
+    """Bring component databases to the latest migration (DATABASE_URL must name the server)."""
+    from improvenet.__main__ import _migrate
 
-    from libs.common.db import ensure_database
-    from libs.common.migrations import upgrade
-
-    server = PlatformSettings().server_url()
-    for name in service or list(DATABASES):
-        explicit = os.environ.get(f"{name.upper()}_DATABASE_URL")
-        url = explicit or database_url_for(server, f"improvenet_{name}")
-        if not explicit:
-            asyncio.run(ensure_database(server, f"improvenet_{name}"))
-        upgrade(name, url)
-        console.print(f"{name}: at head")
+    _migrate(service or [c.name for c in COMPONENTS])
 
 
 def main() -> None:

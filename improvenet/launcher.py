@@ -16,13 +16,14 @@ from pathlib import Path
 
 import httpx
 
+from improvenet.registry import COMPONENTS, DEFAULT_PORTS, SERVICES
 from libs.common.db import ensure_database
 from libs.common.embedded_pg import EmbeddedPostgres
 from libs.common.keys import ensure_signing_keys
 from libs.common.migrations import upgrade
-from libs.common.settings import DATABASES, DEFAULT_PORTS, SERVICES, database_url_for
+from libs.common.settings import database_url_for
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -42,6 +43,11 @@ class LaunchConfig:
                    database_url=os.environ.get("DATABASE_URL") or None,
                    bus=os.environ.get("BUS", "postgres"),
                    kafka_bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
+
+
+def entry_point(*args: str) -> list[str]:
+    """The command line of one process: `python -m improvenet <role> <component> ...`."""
+    return [sys.executable, "-m", "improvenet", *args]
 
 
 @dataclass
@@ -82,7 +88,7 @@ class Platform:
             self.pg = EmbeddedPostgres(self.state_dir / "pgdata", settings=self.config.pg_settings)
             self.database_url = self.pg.start()
         self.timings["database"] = time.monotonic() - t0
-        names = [f"improvenet_{s}" for s in DATABASES] + (["improvenet_bus"] if self.config.bus == "postgres" else [])
+        names = [c.database for c in COMPONENTS] + (["improvenet_bus"] if self.config.bus == "postgres" else [])
 
         async def create_all() -> None:
             for name in names:
@@ -90,8 +96,8 @@ class Platform:
 
         asyncio.run(create_all())
         t1 = time.monotonic()
-        for component in DATABASES:
-            upgrade(component, database_url_for(self.server_url, f"improvenet_{component}"))
+        for component in COMPONENTS:
+            upgrade(component.migrations, database_url_for(self.server_url, component.database))
         self.timings["migrations"] = time.monotonic() - t1
 
     @property
@@ -111,32 +117,24 @@ class Platform:
             "PYTHONUNBUFFERED": "1",
         })
         for service in SERVICES:
-            env[f"{service.upper()}_URL"] = self.service_url(service)
+            env[f"{service.name.upper()}_URL"] = self.service_url(service.name)
         env["JWKS_URL"] = f"{self.gateway_url}/.well-known/jwks.json"
         env["BOOTSTRAP_CLIENT_FILE"] = str(self.bootstrap_client_file)
         env.update(self.config.extra_env)
         return env
 
     def _children(self) -> list[Child]:
+        """An API process and a worker process per component, each run through the composition root."""
         env = self.environment()
         logs = self.state_dir / "logs"
         logs.mkdir(exist_ok=True)
-        py = sys.executable
         out = []
-        for service in SERVICES:
-            port = str(self.config.ports[service])
-            out.append(Child(service, [py, "-m", "uvicorn", f"services.{service}.app:app", "--host", self.config.host,
-                                       "--port", port, "--no-access-log", "--log-level", "warning"],
-                             {**env, "PORT": port}, logs / f"{service}.log"))
-            out.append(Child(f"{service}-worker", [py, "-m", f"services.{service}.worker"], env,
-                             logs / f"{service}-worker.log"))
-        port = str(self.config.ports["gateway"])
-        out.append(Child("gateway", [py, "-m", "uvicorn", "gateway.app:app", "--host", self.config.host, "--port",
-                                     port, "--no-access-log", "--log-level", "warning",
-                                     # the upstream's Date and Server headers pass through unchanged
-                                     "--no-server-header", "--no-date-header"],
-                         {**env, "PORT": port}, logs / "gateway.log"))
-        out.append(Child("gateway-worker", [py, "-m", "gateway.worker"], env, logs / "gateway-worker.log"))
+        for component in COMPONENTS:
+            port = str(self.config.ports[component.name])
+            out.append(Child(component.name, entry_point("api", component.name, "--host", self.config.host,
+                                                          "--port", port), env, logs / f"{component.name}.log"))
+            out.append(Child(f"{component.name}-worker", entry_point("worker", component.name), env,
+                             logs / f"{component.name}-worker.log"))
         return out
 
     def start(self) -> None:

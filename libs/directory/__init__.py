@@ -1,4 +1,5 @@
-"""A local replica of hr's directory (schools and educators), built from hr's published events.
+"""hr's published read model: a local replica of hr's directory (schools and educators),
+built from hr's published events.
 
 observations, networks and strategy each keep one in their own database, so they can validate
 references (a visit's host school, a network member) without calling hr. Ids and non-personal
@@ -28,22 +29,21 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from libs.common.app import SessionDep
 from libs.common.auth import CurrentPrincipal, Principal, require
 from libs.common.events import Event
-from libs.common.inbox import Consumer
+from libs.common.http import SessionDep
+from libs.common.inbox import Consumer, consumer
 from libs.common.problems import not_found
-from libs.contracts.base import REGISTRY, parse_payload
+from libs.common.repository import Reference, reference
 from libs.contracts.hr import (
-    EDUCATOR_TOPIC,
-    ORGANISATION_TOPIC,
-    EducatorFacts,
+    EducatorRegistered,
     EducatorRemoved,
-    SchoolFacts,
+    EducatorUpdated,
+    SchoolRegistered,
     SchoolRemoved,
+    SchoolUpdated,
 )
 
 
@@ -79,13 +79,6 @@ def directory_tables(metadata: MetaData) -> Directory:
     return Directory(schools, educators)
 
 
-def create_directory_replica(connection: Connection) -> None:
-    """Create the replica's tables; called from a service's migration (like the mechanism tables)."""
-    tables = directory_tables(MetaData())
-    tables.schools.create(connection)
-    tables.educators.create(connection)
-
-
 def _upsert_statement(table: Table, key: str, columns: tuple[str, ...]) -> TextClause:
     """INSERT ... ON CONFLICT that keeps the newest version (last writer wins, by hr's version).
 
@@ -119,37 +112,46 @@ def _statements(directory: Directory) -> _Statements:
     )
 
 
-async def apply_directory_event(session: AsyncSession, directory: Directory, event: Event,
-                                statements: _Statements | None = None) -> None:
-    if event.type not in REGISTRY:
-        return  # a type from a newer hr: nothing this build knows how to replicate
-    sql = statements or _statements(directory)
-    payload = parse_payload(event.type, event.data)
-    tenant = event.tenant_id
-    if isinstance(payload, SchoolFacts):
-        await session.execute(sql.school, {"tenant_id": tenant, "school_id": payload.school_id,
-                                           "district_id": payload.district_id, "name": payload.name,
-                                           "version": payload.version, "removed": False})
-    elif isinstance(payload, SchoolRemoved):
-        await session.execute(sql.school_removed, {"tenant_id": tenant, "school_id": payload.school_id, "name": "",
-                                                   "version": payload.version, "removed": True})
-    elif isinstance(payload, EducatorFacts):
-        await session.execute(sql.educator, {"tenant_id": tenant, "educator_id": payload.educator_id,
-                                             "school_id": payload.school_id,
-                                             "career_stage": payload.career_stage.value,
-                                             "version": payload.version, "removed": False})
-    elif isinstance(payload, EducatorRemoved):
-        await session.execute(sql.educator_removed, {"tenant_id": tenant, "educator_id": payload.educator_id,
-                                                     "version": payload.version, "removed": True})
-
-
 def directory_consumer(service: str, directory: Directory) -> Consumer:
-    statements = _statements(directory)
+    """The consumer group that keeps `service`'s replica of hr's directory."""
+    sql = _statements(directory)
 
-    async def handle(session: AsyncSession, event: Event) -> None:
-        await apply_directory_event(session, directory, event, statements)
+    async def school(session: AsyncSession, event: Event, p: SchoolRegistered | SchoolUpdated) -> None:
+        await session.execute(sql.school, {"tenant_id": event.tenant_id, "school_id": p.school_id,
+                                           "district_id": p.district_id, "name": p.name, "version": p.version,
+                                           "removed": False})
 
-    return Consumer(group=f"{service}.directory", topics=(ORGANISATION_TOPIC, EDUCATOR_TOPIC), handler=handle)
+    async def school_removed(session: AsyncSession, event: Event, p: SchoolRemoved) -> None:
+        await session.execute(sql.school_removed, {"tenant_id": event.tenant_id, "school_id": p.school_id,
+                                                   "name": "", "version": p.version, "removed": True})
+
+    async def educator(session: AsyncSession, event: Event, p: EducatorRegistered | EducatorUpdated) -> None:
+        await session.execute(sql.educator, {"tenant_id": event.tenant_id, "educator_id": p.educator_id,
+                                             "school_id": p.school_id, "career_stage": p.career_stage.value,
+                                             "version": p.version, "removed": False})
+
+    async def educator_removed(session: AsyncSession, event: Event, p: EducatorRemoved) -> None:
+        await session.execute(sql.educator_removed, {"tenant_id": event.tenant_id, "educator_id": p.educator_id,
+                                                     "version": p.version, "removed": True})
+
+    return consumer(f"{service}.directory", {
+        SchoolRegistered: school, SchoolUpdated: school, SchoolRemoved: school_removed,
+        EducatorRegistered: educator, EducatorUpdated: educator, EducatorRemoved: educator_removed,
+    })
+
+
+def known_schools(directory: Directory, field: str, values: object) -> Reference:
+    """A reference check against the replica: schools hr knows in the tenant and has not removed."""
+    return _known(directory.schools, "school", "school_id", field, values)
+
+
+def known_educators(directory: Directory, field: str, values: object) -> Reference:
+    """A reference check against the replica: educators hr knows in the tenant and has not removed."""
+    return _known(directory.educators, "educator", "educator_id", field, values)
+
+
+def _known(table: Table, label: str, key: str, field: str, values: object) -> Reference:
+    return reference(table, label, field, values, id_column=key, where=[table.c.removed.is_(False)])
 
 
 def directory_router(service: str, directory: Directory) -> APIRouter:

@@ -1,0 +1,1 @@
+"""Events published by the gateway (identity: client revocations, key retirement)."""
