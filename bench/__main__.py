@@ -29,6 +29,7 @@ import psutil
 from bench.event_latency import run as event_latency
 from bench.quality_read import run as quality_read
 from improvenet.launcher import LaunchConfig, Platform
+from improvenet.registry import ALL_SCOPES
 from improvenet.registry import SERVICE_NAMES as SERVICES
 from libs.common.keys import mint_token
 from libs.common.settings import asyncpg_dsn, database_url_for
@@ -137,7 +138,7 @@ def run(kafka: bool) -> list[Figure]:
         time.sleep(2)
         idle = rss_mb(platform)
         token = mint_token((state / "keys" / "private.pem").read_bytes(), tenant="bench", issuer="improvenet",
-                           audience="improvenet")
+                           audience="improvenet", scopes=ALL_SCOPES)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         school = httpx.post(f"{platform.gateway_url}/api/v1/hr/schools", json={"name": "Bench School"},
                             headers=headers).json()["id"]
