@@ -127,3 +127,77 @@ class ProfessionalLearningRecorded(EventPayload):
     topic_code: str | None
     completed_on: date
     initiative_id: UUID | None
+
+
+# --- the pipeline (ids, stages and dates only: no names, ratings or feedback text) ---------------------
+
+RECRUITMENT_TOPIC = "hr.recruitment"
+RESIDENCY_TOPIC = "hr.residency"
+
+
+@event("org.improvenet.hr.stage.changed", topic=EDUCATOR_TOPIC, subject="educator_id")
+class StageChanged(EventPayload):
+    """An educator moved on the tenant's ladder (an approved transition, with its place in the history)."""
+
+    educator_id: UUID
+    school_id: UUID | None
+    from_stage: str
+    to_stage: str
+    career_stage: CareerStage
+    seq: int
+    transitioned_on: date
+    version: int
+
+
+@event("org.improvenet.hr.application.received", topic=RECRUITMENT_TOPIC, subject="application_id")
+class ApplicationReceived(EventPayload):
+    application_id: UUID
+    posting_id: UUID
+    school_id: UUID
+
+
+@event("org.improvenet.hr.application.hired", topic=RECRUITMENT_TOPIC, subject="application_id")
+class ApplicationHired(EventPayload):
+    """An applicant was hired: the educator exists from this transaction on, as a novice teacher."""
+
+    application_id: UUID
+    posting_id: UUID
+    school_id: UUID
+    educator_id: UUID
+
+
+@event("org.improvenet.hr.mentoring-gap.opened", topic=MENTORING_TOPIC, subject="educator_id")
+class MentoringGapOpened(EventPayload):
+    """A novice has been without a mentor beyond the tenant's grace period."""
+
+    gap_id: UUID
+    educator_id: UUID
+    school_id: UUID | None
+    opened_on: date
+
+
+@event("org.improvenet.hr.mentoring-gap.closed", topic=MENTORING_TOPIC, subject="educator_id")
+class MentoringGapClosed(EventPayload):
+    gap_id: UUID
+    educator_id: UUID
+    school_id: UUID | None
+    closed_on: date
+
+
+@event("org.improvenet.hr.residency.started", topic=RESIDENCY_TOPIC, subject="residency_id")
+class ResidencyStarted(EventPayload):
+    """A principal resident was placed in another school under a supervising principal."""
+
+    residency_id: UUID
+    resident_id: UUID
+    school_id: UUID
+    supervisor_id: UUID
+    starts_on: date
+
+
+@event("org.improvenet.hr.residency.ended", topic=RESIDENCY_TOPIC, subject="residency_id")
+class ResidencyEnded(EventPayload):
+    residency_id: UUID
+    resident_id: UUID
+    school_id: UUID
+    ends_on: date

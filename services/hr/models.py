@@ -1,13 +1,28 @@
-"""hr's tables: the tenant's districts, schools and educators (the system of record)."""
+"""hr's tables and their API models, in SQLModel's one style (the full-stack FastAPI template's).
+
+`XBase` declares the fields once; `X(XBase, table=True)` adds id, tenant, version and timestamps;
+`XCreate`/`XUpdate`/`XPublic` derive from the base for bodies and responses. A create model narrows
+the base's plain strings to bounded, NUL-free ones (`libs.common.fields`); the columns stay TEXT.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, UniqueConstraint, Uuid
+from pydantic import ConfigDict, StringConstraints
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, UniqueConstraint, Uuid
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
+
+from libs.common.fields import ExternalId, Short
+from libs.contracts.hr import CareerStage
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320,
+                                         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+STRICT: Any = ConfigDict(extra="forbid")  # an unknown field is an error, named in the response
 
 
 def utcnow() -> datetime:
@@ -21,63 +36,332 @@ class HRTable(SQLModel, registry=registry()):
 metadata = HRTable.metadata
 
 
-def _timestamp() -> Column:  # type: ignore[type-arg]
-    return Column(DateTime(timezone=True), nullable=False, default=utcnow)
+def _timestamp() -> Any:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)  # type: ignore[call-overload]
 
 
-class District(HRTable, table=True):
+def _fk(target: str, name: str, *, nullable: bool = True, index: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(Uuid, ForeignKey(target, name=name), index=index,
+                                                nullable=nullable))
+
+
+class Versioned(HRTable):
+    """What every table row carries beyond its facts."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    tenant_id: str = Field(index=True)
+    version: int = 1
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class PublicMeta(HRTable):
+    id: uuid.UUID
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- organisations: districts and schools ---------------------------------------------------------
+
+class DistrictBase(HRTable):
+    name: str
+    ed_fi_id: str | None = Field(default=None, description="Ed-Fi localEducationAgencyId.")
+    sourced_id: str | None = Field(default=None, description="OneRoster sourcedId.")
+
+
+class District(Versioned, DistrictBase, table=True):
     __tablename__ = "district"
     __table_args__ = (
         UniqueConstraint("tenant_id", "ed_fi_id", name="uq_district__ed_fi_id"),
         UniqueConstraint("tenant_id", "sourced_id", name="uq_district__sourced_id"),
     )
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    tenant_id: str = Field(index=True)
+
+
+class DistrictCreate(DistrictBase):
+    model_config = STRICT
+    name: Short
+    ed_fi_id: ExternalId | None = Field(default=None, description="Ed-Fi localEducationAgencyId.")
+    sourced_id: ExternalId | None = Field(default=None, description="OneRoster sourcedId.")
+
+
+class DistrictUpdate(HRTable):
+    model_config = STRICT
+    name: Short | None = None
+    ed_fi_id: ExternalId | None = None
+    sourced_id: ExternalId | None = None
+
+
+class DistrictPublic(PublicMeta, DistrictBase):
+    pass
+
+
+class SchoolBase(HRTable):
     name: str
-    ed_fi_id: str | None = None
-    sourced_id: str | None = None
-    version: int = 1
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    district_id: uuid.UUID | None = None
+    ed_fi_id: str | None = Field(default=None, description="Ed-Fi schoolId.")
+    sourced_id: str | None = Field(default=None, description="OneRoster sourcedId.")
 
 
-class School(HRTable, table=True):
+class School(Versioned, SchoolBase, table=True):
     __tablename__ = "school"
     __table_args__ = (
         UniqueConstraint("tenant_id", "ed_fi_id", name="uq_school__ed_fi_id"),
         UniqueConstraint("tenant_id", "sourced_id", name="uq_school__sourced_id"),
     )
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    tenant_id: str = Field(index=True)
-    district_id: uuid.UUID | None = Field(
-        default=None, sa_column=Column(Uuid, ForeignKey("district.id", name="fk_school__district_id"), index=True)
-    )
-    name: str
-    ed_fi_id: str | None = None
-    sourced_id: str | None = None
-    version: int = 1
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    district_id: uuid.UUID | None = _fk("district.id", "fk_school__district_id")
 
 
-class Educator(HRTable, table=True):
+class SchoolCreate(SchoolBase):
+    model_config = STRICT
+    name: Short
+    ed_fi_id: ExternalId | None = Field(default=None, description="Ed-Fi schoolId.")
+    sourced_id: ExternalId | None = Field(default=None, description="OneRoster sourcedId.")
+
+
+class SchoolUpdate(HRTable):
+    model_config = STRICT
+    name: Short | None = None
+    district_id: uuid.UUID | None = None
+    ed_fi_id: ExternalId | None = None
+    sourced_id: ExternalId | None = None
+
+
+class SchoolPublic(PublicMeta, SchoolBase):
+    pass
+
+
+# --- educators --------------------------------------------------------------------------------------
+
+class EducatorBase(HRTable):
+    school_id: uuid.UUID | None = None
+    position: str | None = None
+    career_stage: CareerStage = CareerStage.applicant
+    staff_unique_id: str | None = Field(default=None, description="Ed-Fi staffUniqueId.")
+    sourced_id: str | None = Field(default=None, description="OneRoster sourcedId.")
+    given_name: str | None = Field(default=None, description="Personal data: only with the hr:pii scope.")
+    family_name: str | None = Field(default=None, description="Personal data: only with the hr:pii scope.")
+    email: str | None = Field(default=None, description="Personal data: only with the hr:pii scope.")
+
+
+class Educator(Versioned, EducatorBase, table=True):
     __tablename__ = "educator"
     __table_args__ = (
         UniqueConstraint("tenant_id", "staff_unique_id", name="uq_educator__staff_unique_id"),
         UniqueConstraint("tenant_id", "sourced_id", name="uq_educator__sourced_id"),
     )
+    school_id: uuid.UUID | None = _fk("school.id", "fk_educator__school_id")
+    career_stage: str  # type: ignore[assignment]  # the platform stage (band); the ladder's code is `stage`
+    given_name: str  # type: ignore[assignment]
+    family_name: str  # type: ignore[assignment]
+    stage: str | None = Field(default=None, description="The tenant ladder's stage code (None: career_stage).")
+    stage_since: date | None = Field(default=None, description="When the educator entered the stage.")
+
+
+class EducatorCreate(EducatorBase):
+    model_config = STRICT
+    given_name: Short
+    family_name: Short
+    email: Email | None = None
+    school_id: uuid.UUID | None = None
+    position: Short | None = None
+    career_stage: CareerStage = CareerStage.applicant
+    staff_unique_id: ExternalId | None = Field(default=None, description="Ed-Fi staffUniqueId.")
+    sourced_id: ExternalId | None = Field(default=None, description="OneRoster sourcedId.")
+
+
+class EducatorUpdate(HRTable):
+    model_config = STRICT
+    given_name: Short | None = None
+    family_name: Short | None = None
+    email: Email | None = None
+    school_id: uuid.UUID | None = None
+    position: Short | None = None
+    career_stage: CareerStage | None = None
+    staff_unique_id: ExternalId | None = None
+    sourced_id: ExternalId | None = None
+
+
+class EducatorPublic(PublicMeta, EducatorBase):
+    stage: str | None = Field(default=None, description="The tenant ladder's stage code.")
+    stage_since: date | None = None
+
+
+# --- the pipeline -------------------------------------------------------------------------------------
+# History tables name educators by id without a foreign key: the record of a move outlives the person's
+# directory entry (an exit is itself a row of the history).
+
+def _uuid_index() -> Any:
+    return Field(sa_column=Column(Uuid, nullable=False, index=True))
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(JSONB, nullable=nullable))
+
+
+class Ladder(HRTable, table=True):
+    """A tenant's ladder configuration (absent: the platform's default ladder)."""
+
+    __tablename__ = "ladder"
+    tenant_id: str = Field(primary_key=True)
+    config: dict[str, Any] = _json()
+    version: int = 1
+    updated_at: datetime = _timestamp()
+
+
+class StageTransition(HRTable, table=True):
+    """One move on the ladder: from, to (None: left the tenant), criteria met, evidence, approver, date."""
+
+    __tablename__ = "stage_transition"
+    __table_args__ = (UniqueConstraint("tenant_id", "educator_id", "seq", name="uq_stage_transition__seq"),)
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    tenant_id: str
+    educator_id: uuid.UUID
+    seq: int = Field(description="1, 2, 3 ... per educator: a gap would show a lost move.")
+    school_id: uuid.UUID | None = None
+    from_stage: str | None = None
+    to_stage: str | None = None
+    from_career_stage: str | None = None
+    to_career_stage: str | None = None
+    criteria_met: list[str] = _json()
+    evidence: str | None = None
+    approver_id: uuid.UUID | None = None
+    transitioned_on: date
+    created_at: datetime = _timestamp()
+
+
+class ReadinessEstimate(HRTable, table=True):
+    __tablename__ = "readiness"
+    educator_id: uuid.UUID = Field(primary_key=True)
     tenant_id: str = Field(index=True)
-    school_id: uuid.UUID | None = Field(
-        default=None, sa_column=Column(Uuid, ForeignKey("school.id", name="fk_educator__school_id"), index=True)
-    )
+    target_stage: str
+    estimate: str
+    approver_id: uuid.UUID | None = None
+    set_on: date
+    version: int = 1
+    updated_at: datetime = _timestamp()
+
+
+class Posting(Versioned, table=True):
+    __tablename__ = "posting"
+    school_id: uuid.UUID = _uuid_index()
+    stage: str
+    title: str
+    status: str = "open"
+
+
+class Application(Versioned, table=True):
+    __tablename__ = "application"
+    posting_id: uuid.UUID = _uuid_index()
     given_name: str
     family_name: str
     email: str | None = None
-    position: str | None = None
-    career_stage: str
-    staff_unique_id: str | None = None
-    sourced_id: str | None = None
-    version: int = 1
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    qualifications: str | None = None
+    leadership_potential: int | None = None
+    rubric_notes: str | None = None
+    status: str = "applied"
+    educator_id: uuid.UUID | None = None
+
+
+class Mentorship(Versioned, table=True):
+    __tablename__ = "mentorship"
+    mentor_id: uuid.UUID = _uuid_index()
+    mentee_id: uuid.UUID = _uuid_index()
+    school_id: uuid.UUID | None = None
+    starts_on: date
+    ends_on: date | None = None
+
+
+class MentoringGap(HRTable, table=True):
+    __tablename__ = "mentoring_gap"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    tenant_id: str = Field(index=True)
+    educator_id: uuid.UUID = _uuid_index()
+    school_id: uuid.UUID | None = None
+    opened_on: date
+    closed_on: date | None = None
+
+
+class Responsibility(HRTable, table=True):
+    __tablename__ = "responsibility"
+    __table_args__ = (UniqueConstraint("tenant_id", "educator_id", "source_id", name="uq_responsibility__source"),)
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    tenant_id: str
+    educator_id: uuid.UUID = _uuid_index()
+    title: str
+    domains: list[str] = _json()
+    starts_on: date
+    ends_on: date | None = None
+    source: str = "recorded"
+    source_id: uuid.UUID | None = None
+    created_at: datetime = _timestamp()
+
+
+class LeadershipSignal(HRTable, table=True):
+    __tablename__ = "leadership_signal"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    tenant_id: str
+    educator_id: uuid.UUID = _uuid_index()
+    network_id: uuid.UUID | None = None
+    period: str
+    periods: int
+    betweenness_percentile: float
+    created_at: datetime = _timestamp()
+
+
+class Feedback(HRTable, table=True):
+    __tablename__ = "feedback"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    tenant_id: str
+    educator_id: uuid.UUID = _uuid_index()
+    domain: str
+    source_role: str
+    author_id: uuid.UUID | None = None
+    body: str
+    given_on: date
+    created_at: datetime = _timestamp()
+
+
+class Residency(Versioned, table=True):
+    __tablename__ = "residency"
+    resident_id: uuid.UUID = _uuid_index()
+    school_id: uuid.UUID
+    supervisor_id: uuid.UUID
+    starts_on: date
+    ends_on: date | None = None
+    goals: str | None = None
+    status: str = "active"
+
+
+class ProfessionalLearning(HRTable, table=True):
+    __tablename__ = "professional_learning"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    tenant_id: str
+    educator_id: uuid.UUID = _uuid_index()
+    hours: float
+    topic_code: str | None = None
+    provider: str | None = None
+    completed_on: date
+    initiative_id: uuid.UUID | None = None
+    created_at: datetime = _timestamp()
+
+
+class LeadershipPost(Versioned, table=True):
+    """A leadership post whose succession the pipeline watches (Hamilton's principal)."""
+
+    __tablename__ = "leadership_post"
+    school_id: uuid.UUID = _uuid_index()
+    stage: str
+    title: str
+    incumbent_id: uuid.UUID | None = None
+
+
+class PipelineSnapshot(HRTable, table=True):
+    """The analytics projection: rebuilt from the history when hr's outbox shows a change since."""
+
+    __tablename__ = "pipeline_snapshot"
+    tenant_id: str = Field(primary_key=True)
+    as_of_seq: int = Field(sa_type=BigInteger, description="The last domain event of hr's outbox the snapshot saw.")
+    stale: bool = Field(default=False, description="Set by changes that publish no event (readiness, posts).")
+    body: dict[str, Any] = _json()
+    computed_at: datetime = _timestamp()

@@ -4,8 +4,8 @@ import uuid
 from datetime import UTC, datetime
 
 from libs.contracts.hr import CareerStage, EducatorUpdated
+from services.hr.educators.rules import bulk_key_errors, changes, educator_view, same_facts
 from services.hr.models import Educator
-from services.hr.service import bulk_key_errors, changes, educator_view, same_facts
 
 
 def test_changes_keeps_only_differing_fields() -> None:

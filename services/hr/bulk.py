@@ -1,0 +1,129 @@
+"""Bulk upsert by external id: one prebuilt Core statement per batch shape (the load's hot path).
+
+Insert new records, update changed ones, leave identical ones alone (and emit nothing for them):
+resending the same batch changes nothing, which makes district IT's retries safe.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from sqlalchemy import Table, case, literal_column, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from libs.common.problems import Problem
+
+Outcome = Literal["created", "updated", "unchanged"]
+
+
+class BulkItemResult(BaseModel):
+    index: int
+    id: uuid.UUID
+    external_id: str
+    outcome: Outcome
+
+
+class BulkResult(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    items: list[BulkItemResult]
+
+
+def bulk_key_errors(keys: Sequence[str | None], field: str) -> list[dict[str, str]]:
+    """Each item needs the external id it is matched on, once per batch."""
+    errors: list[dict[str, str]] = []
+    seen: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key is None:
+            errors.append({"field": f"items[{i}].{field}", "message": f"required: items are matched on {field}"})
+        elif key in seen:
+            errors.append({"field": f"items[{i}].{field}",
+                           "message": f"appears twice in this batch (also items[{seen[key]}])"})
+        else:
+            seen[key] = i
+    return errors
+
+
+def invalid_batch(errors: list[dict[str, str]]) -> Problem:
+    return Problem(422, "Invalid batch", f"{len(errors)} item(s) are invalid; nothing was written",
+                   slug="invalid-batch", errors=errors)
+
+
+@lru_cache(maxsize=64)
+def upsert_statement(table: Table, match_on: str, fields: tuple[str, ...], insert_only: tuple[str, ...] = (),
+                     on_change: tuple[tuple[str, str], ...] = ()) -> Any:
+    """INSERT ... ON CONFLICT (external id) DO UPDATE only where something differs, built once per shape.
+
+    `insert_only` columns are written for a new record and never on a re-load (the stage hr holds);
+    each (watched, column) of `on_change` takes the new value only when `watched` changes (the date
+    an educator entered a stage).
+    """
+    stmt = pg_insert(table)
+    excluded = stmt.excluded
+    follow = {col: case((table.c[watched].is_distinct_from(excluded[watched]), excluded[col]), else_=table.c[col])
+              for watched, col in on_change if watched in fields}
+    return stmt.on_conflict_do_update(
+        constraint=f"uq_{table.name}__{match_on}",
+        set_={**{f: excluded[f] for f in fields}, **follow, "version": table.c.version + 1,
+              "updated_at": excluded.updated_at},
+        where=tuple_(*[table.c[f] for f in fields]).is_distinct_from(tuple_(*[excluded[f] for f in fields])),
+    ).returning(*table.c, literal_column("xmax = 0").label("inserted"))
+
+
+@dataclass(frozen=True)
+class Written:
+    """One item's row as written (None when unchanged) and its id."""
+
+    index: int
+    key: str
+    id: uuid.UUID
+    row: Any | None
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.row is None:
+            return "unchanged"
+        return "created" if self.row.inserted else "updated"
+
+
+async def upsert(session: AsyncSession, table: Table, tenant_id: str, match_on: str,
+                 groups: Sequence[tuple[tuple[str, ...], list[tuple[int, dict[str, Any]]]]],
+                 now: Any, on_change: tuple[tuple[str, str], ...] = ()) -> list[Written]:
+    """Run the upsert for each group of items sharing (insert-only columns); results in item order."""
+    followers = {col for _, col in on_change}
+    by_key: dict[str, Any] = {}
+    keys: list[tuple[int, str]] = []
+    all_fields = sorted({k for _, indexed in groups for _, item in indexed for k in item})
+    for insert_only, indexed in groups:
+        if not indexed:
+            continue
+        fields = tuple(f for f in all_fields if f not in insert_only and f not in followers)
+        rows = [{"id": uuid.uuid4(), "tenant_id": tenant_id, "version": 1, "created_at": now, "updated_at": now,
+                 **{f: item.get(f) for f in all_fields}, **{f: item[f] for f in insert_only}}
+                for _, item in indexed]
+        # The rows go as parameters of one statement (batched by SQLAlchemy's insertmanyvalues), so its
+        # SQL is compiled once per shape, not once per batch of 1,000 literal rows.
+        written = (await session.execute(upsert_statement(table, match_on, fields, insert_only, on_change),
+                                       rows)).all()
+        by_key.update({getattr(r, match_on): r for r in written})
+        keys += [(n, item[match_on]) for n, item in indexed]
+    unchanged = [k for _, k in keys if k not in by_key]
+    ids: dict[str, uuid.UUID] = {}
+    if unchanged:
+        ids = dict((await session.execute(
+            select(table.c[match_on], table.c.id).where(table.c.tenant_id == tenant_id,
+                                                        table.c[match_on].in_(unchanged)))).tuples().all())
+    return [Written(n, k, by_key[k].id if k in by_key else ids[k], by_key.get(k)) for n, k in sorted(keys)]
+
+
+def result_of(written: Sequence[Written]) -> BulkResult:
+    items = [BulkItemResult(index=w.index, id=w.id, external_id=w.key, outcome=w.outcome) for w in written]
+    counts = {o: sum(1 for r in items if r.outcome == o) for o in ("created", "updated", "unchanged")}
+    return BulkResult(items=items, **counts)

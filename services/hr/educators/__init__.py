@@ -1,0 +1,1 @@
+"""Educators: the people of the directory, and the pipeline facts hr holds about them."""

@@ -1,0 +1,1 @@
+"""Feedback on practice: continuous, in two domains, never fed by rounds evidence."""

@@ -1,0 +1,1 @@
+"""Leadership responsibilities (Teacher Leader Model Standards domains) and leadership-potential signals."""

@@ -1,0 +1,1 @@
+"""Professional learning: hours invested, counted by strategy."""

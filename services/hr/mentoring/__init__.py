@@ -1,0 +1,1 @@
+"""Mentoring: every novice has a mentor of a higher stage; capacity, coverage, gaps."""

@@ -1,0 +1,1 @@
+"""Organisations: the tenant's districts and schools (the directory's places)."""

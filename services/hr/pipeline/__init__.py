@@ -1,0 +1,1 @@
+"""Pipeline analytics and the leadership posts they watch, served from a projection."""

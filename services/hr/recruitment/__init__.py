@@ -1,0 +1,1 @@
+"""Recruitment: postings, applications rated for leadership potential, hiring into the pipeline."""

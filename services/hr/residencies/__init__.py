@@ -1,0 +1,1 @@
+"""Residencies: a principal resident placed in another school under a supervising principal."""
