@@ -1,8 +1,9 @@
 """Q1: the practice-quality index read, at 10k and at 1M evidence notes.
 
 Notes, records, classrooms and visits are written straight into observations' database with
-generate_series (as a year of rounds would leave them), with the projection's counts as submits
-leave them; then the index is read through the gateway, sequentially, and timed.
+generate_series (as a year of debriefed rounds would leave them: notes selected and accepted by the
+team), with the running sums as debriefs leave them; then the index is read through the gateway,
+sequentially, and timed. The read costs O(look-fors), whatever the number of notes.
 """
 
 from __future__ import annotations
@@ -35,24 +36,30 @@ WITH v AS (
   INSERT INTO records (id, tenant_id, visit_id, classroom_id, observer_id, status, version)
   SELECT gen_random_uuid(), $1, c.visit_id, c.id, $4, 'submitted', 1 FROM c RETURNING id, classroom_id
 ), n AS (
-  INSERT INTO notes (id, tenant_id, record_id, observed_at, text, look_for_codes, language, descriptive, flags)
+  INSERT INTO notes (id, tenant_id, record_id, observed_at, text, look_for_codes, language, descriptive, flags,
+                     verdict, selected, screening)
   SELECT gen_random_uuid(), $1, r.id, now(), 'Students compare two strategies at the board',
          CASE (k + abs(hashtext(r.id::text))) % 4 WHEN 0 THEN ARRAY['T1'] WHEN 1 THEN ARRAY['S1']
               WHEN 2 THEN ARRAY['T1', 'K1'] ELSE ARRAY['S1', 'E1'] END,
-         'en', true, '[]'::jsonb
-  FROM r, generate_series(1, $7) k RETURNING record_id, look_for_codes
+         'en', true, '[]'::jsonb, 'descriptive', true, 'accepted'
+  FROM r, generate_series(1, $7) k RETURNING record_id
 )
-INSERT INTO classroom_look_fors (tenant_id, classroom_id, school_id, period, codes)
-SELECT $1, r.classroom_id, $2, '2026-27-T1', array_agg(DISTINCT code)
-FROM r JOIN n ON n.record_id = r.id CROSS JOIN unnest(n.look_for_codes) code
-GROUP BY r.classroom_id
+SELECT count(*) FROM n
 """
 
+# one observer per classroom: a classroom's presence of a look-for is 1 when its observer saw it
 RECOUNT = """
-INSERT INTO quality_counts (tenant_id, school_id, period, look_for_code, classrooms)
-SELECT $1, $2, '2026-27-T1', code, count(*) FROM classroom_look_fors, unnest(codes || ARRAY['']) code
-WHERE tenant_id = $1 AND school_id = $2 GROUP BY code
-ON CONFLICT (tenant_id, school_id, period, look_for_code) DO UPDATE SET classrooms = EXCLUDED.classrooms
+WITH mine AS (
+  SELECT r.classroom_id, n.look_for_codes FROM records r JOIN visits v ON v.id = r.visit_id
+  JOIN notes n ON n.record_id = r.id
+  WHERE v.tenant_id = $1 AND v.school_id = $2 AND n.screening = 'accepted'
+), seen AS (
+  SELECT code, count(DISTINCT classroom_id) AS rooms FROM mine CROSS JOIN unnest(look_for_codes) code GROUP BY code
+  UNION ALL SELECT '', count(DISTINCT classroom_id) FROM mine
+)
+INSERT INTO quality_sums (tenant_id, school_id, period, protocol_version_id, look_for_code, total)
+SELECT $1, $2, '2026-27-T1', $3, code, rooms FROM seen
+ON CONFLICT (tenant_id, school_id, period, protocol_version_id, look_for_code) DO UPDATE SET total = EXCLUDED.total
 """
 
 
@@ -74,7 +81,7 @@ async def seed(dsn: str, tenant: str, school: str, version: str, observer: str, 
     try:
         visits = max(1, notes // (NOTES_PER_RECORD * CLASSROOMS_PER_VISIT))
         await conn.execute(SEED, tenant, school, version, observer, visits, CLASSROOMS_PER_VISIT, NOTES_PER_RECORD)
-        await conn.execute(RECOUNT, tenant, school)
+        await conn.execute(RECOUNT, tenant, school, version)
         await conn.execute("ANALYZE")
     finally:
         await conn.close()

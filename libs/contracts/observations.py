@@ -81,13 +81,16 @@ class VisitDebriefed(EventPayload):
 
 @event("org.improvenet.observations.quality-index.updated", topic=QUALITY_TOPIC, subject="school_id")
 class QualityIndexUpdated(EventPayload):
-    """A school's practice-quality index for a period changed."""
+    """A school's practice-quality index for a period: published once the period has the minimum of
+    classrooms, and again at period close; never per submission, never a classroom's figure."""
 
     school_id: UUID
     period: str
     observed_classrooms: int
     shares: dict[str, float]
     overall: float | None
+    protocol_version_id: UUID | None = None  # the index is per protocol version: periods stay comparable
+    reason: Literal["threshold", "period_closed"] | None = None
 
 
 @event("org.improvenet.observations.teacher-identity.accessed", topic="platform.audit", subject="record_id")

@@ -1,14 +1,23 @@
-"""observations' tables: protocols, visits (rounds), records of evidence, debriefs, calibration, and the
-practice-quality projection; plus its replica of hr's directory."""
+"""observations' tables: protocols, visits (rounds), records of evidence, debriefs, calibration, the
+practice-quality publications; plus its replicas of hr's directory and networks' problems of practice.
+
+SQLModel style (docs/contributing.md): `XBase` holds a table's own fields once, `X(XBase, table=True)`
+adds the id, tenant and bookkeeping columns. The API models live in each aggregate's `schemas.py`.
+Hot paths run Core statements on `X.__table__` (exported below under the table's name).
+"""
 
 from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     ARRAY,
     Boolean,
     Column,
-    Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     PrimaryKeyConstraint,
@@ -18,9 +27,10 @@ from sqlalchemy import (
     Uuid,
     func,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 from libs.directory import directory_tables
 
@@ -33,126 +43,219 @@ metadata = ObservationsTable.metadata
 DIRECTORY = directory_tables(metadata)
 
 
-def _created() -> Column:  # type: ignore[type-arg]
-    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+def _created() -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()))
 
 
-protocols = Table(
-    "protocols", metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("tenant_id", Text, nullable=False, index=True),
-    Column("name", Text, nullable=False),
-    Column("purpose", Text, nullable=False),
-    _created(),
-)
+def _tenant(index: bool = False) -> Any:
+    return Field(sa_column=Column(Text, nullable=False, index=index))
 
-# A published version never changes: records pin the version they used.
-protocol_versions = Table(
-    "protocol_versions", metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("tenant_id", Text, nullable=False),
-    Column("protocol_id", Uuid, ForeignKey("protocols.id"), nullable=False),
-    Column("number", Integer, nullable=False),
-    Column("look_fors", JSONB, nullable=False),  # [{code, description, domain}]
-    _created(),
-    UniqueConstraint("protocol_id", "number", name="uq_protocol_versions__number"),
-)
 
-visits = Table(
-    "visits", metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("tenant_id", Text, nullable=False, index=True),
-    Column("school_id", Uuid, nullable=False, index=True),
-    Column("visit_date", Date, nullable=False),
-    Column("protocol_version_id", Uuid, ForeignKey("protocol_versions.id"), nullable=False),
-    Column("problem_of_practice", Text, nullable=False),
-    Column("network_id", Uuid),
-    Column("observer_ids", ARRAY(Uuid), nullable=False),
-    Column("status", Text, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("prediction", Text),
-    Column("next_level_of_work", JSONB),  # [{recommendation, owner_id, due_date}]
-    _created(),
-    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-)
+# --- protocols -------------------------------------------------------------------------------
 
-classrooms = Table(
-    "classrooms", metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("tenant_id", Text, nullable=False),
-    Column("visit_id", Uuid, ForeignKey("visits.id"), nullable=False, index=True),
-    Column("grade", Text, nullable=False),
-    Column("subject", Text, nullable=False),
-    Column("room", Text, nullable=False),
-    Column("teacher_id", Uuid),  # protected: see the privacy rules in service.py
-)
+class ProtocolBase(ObservationsTable):
+    name: str = Field(sa_type=Text)
+    purpose: str = Field(sa_type=Text)
 
-records = Table(
-    "records", metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("tenant_id", Text, nullable=False, index=True),
-    Column("visit_id", Uuid, ForeignKey("visits.id"), nullable=False, index=True),
-    Column("classroom_id", Uuid, ForeignKey("classrooms.id"), nullable=False),
-    Column("observer_id", Uuid, nullable=False),
-    Column("status", Text, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("client_id", Text),  # a device's own id for a record captured offline
-    _created(),
-    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    UniqueConstraint("tenant_id", "client_id", name="uq_records__client_id"),
-)
 
-notes = Table(
-    "notes", metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("tenant_id", Text, nullable=False),
-    Column("record_id", Uuid, ForeignKey("records.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("observed_at", DateTime(timezone=True), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("look_for_codes", ARRAY(Text), nullable=False),
-    Column("language", Text, nullable=False),
-    Column("descriptive", Boolean, nullable=False),
-    Column("flags", JSONB, nullable=False),  # [{term, kind, suggestion}]
-    Column("client_id", Text),
-    _created(),
-    UniqueConstraint("tenant_id", "client_id", name="uq_notes__client_id"),
-)
+class Protocol(ProtocolBase, table=True):
+    __tablename__ = "protocols"
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: str = _tenant(index=True)
+    created_at: datetime = _created()
 
-lexicon_terms = Table(
-    "lexicon_terms", metadata,
-    Column("tenant_id", Text, nullable=False),
-    Column("language", Text, nullable=False),
-    Column("kind", Text, nullable=False),
-    Column("terms", ARRAY(Text), nullable=False),
-    PrimaryKeyConstraint("tenant_id", "language", "kind"),
-)
 
-calibration_sessions = Table(
-    "calibration_sessions", metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("tenant_id", Text, nullable=False),
-    Column("protocol_version_id", Uuid, ForeignKey("protocol_versions.id"), nullable=False),
-    Column("items", ARRAY(Text), nullable=False),  # the segments everyone codes
-    Column("codings", JSONB, nullable=False),  # {observer_id: {item: [codes]}}
-    _created(),
-)
+class ProtocolVersion(ObservationsTable, table=True):
+    """A published version never changes: records pin the version they used."""
 
-# The practice-quality projection: running counts per school and period, updated when records are
-# submitted, so reading the index costs the same with a thousand notes or ten million.
-classroom_look_fors = Table(
-    "classroom_look_fors", metadata,
-    Column("tenant_id", Text, nullable=False),
-    Column("classroom_id", Uuid, primary_key=True),
-    Column("school_id", Uuid, nullable=False),
-    Column("period", Text, nullable=False),
-    Column("codes", ARRAY(Text), nullable=False),
-)
-quality_counts = Table(
-    "quality_counts", metadata,
-    Column("tenant_id", Text, nullable=False),
-    Column("school_id", Uuid, nullable=False),
-    Column("period", Text, nullable=False),
-    Column("look_for_code", Text, nullable=False),  # "" holds the number of classrooms observed
-    Column("classrooms", Integer, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "school_id", "period", "look_for_code"),
-)
+    __tablename__ = "protocol_versions"
+    __table_args__ = (UniqueConstraint("protocol_id", "number", name="uq_protocol_versions__number"),)
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: str = _tenant()
+    protocol_id: uuid.UUID = Field(foreign_key="protocols.id")
+    number: int
+    look_fors: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))  # [{code, description,
+    created_at: datetime = _created()                                                  #   domain, weight}]
+
+
+# --- visits ----------------------------------------------------------------------------------
+
+class VisitBase(ObservationsTable):
+    school_id: uuid.UUID = Field(index=True)
+    visit_date: date
+    protocol_version_id: uuid.UUID = Field(foreign_key="protocol_versions.id")
+    problem_of_practice: str = Field(sa_type=Text)
+    network_id: uuid.UUID | None = None
+
+
+class Visit(VisitBase, table=True):
+    __tablename__ = "visits"
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: str = _tenant(index=True)
+    observer_ids: list[uuid.UUID] = Field(sa_column=Column(ARRAY(Uuid), nullable=False))
+    status: str = Field(sa_type=Text)
+    version: int
+    prediction: str | None = Field(default=None, sa_type=Text)
+    next_level_of_work: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSONB))
+    # the rounds set-up (issue 10): networks' problem of practice, the host's theory of action, ...
+    problem_of_practice_id: uuid.UUID | None = Field(default=None, index=True)
+    theory_of_action: str | None = Field(default=None, sa_type=Text)
+    focusing_questions: list[str] | None = Field(default=None, sa_column=Column(ARRAY(Text)))
+    sub_teams: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSONB))
+    observer_roles: dict[str, str] | None = Field(default=None, sa_column=Column(JSONB))
+    prediction_pattern_ids: list[uuid.UUID] | None = Field(default=None, sa_column=Column(ARRAY(Uuid)))
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class ClassroomBase(ObservationsTable):
+    grade: str = Field(sa_type=Text)
+    subject: str = Field(sa_type=Text)
+    room: str = Field(sa_type=Text)
+    teacher_id: uuid.UUID | None = None  # protected: see may_identify in visits/service.py
+
+
+class Classroom(ClassroomBase, table=True):
+    __tablename__ = "classrooms"
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: str = _tenant()
+    visit_id: uuid.UUID = Field(foreign_key="visits.id", index=True)
+
+
+# --- records and notes -----------------------------------------------------------------------
+
+class Record(ObservationsTable, table=True):
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("tenant_id", "client_id", name="uq_records__client_id"),)
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: str = _tenant(index=True)
+    visit_id: uuid.UUID = Field(foreign_key="visits.id", index=True)
+    classroom_id: uuid.UUID = Field(foreign_key="classrooms.id")
+    observer_id: uuid.UUID
+    status: str = Field(sa_type=Text)
+    version: int
+    client_id: str | None = Field(default=None, sa_type=Text)  # a device's own id for a record captured offline
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class Note(ObservationsTable, table=True):
+    __tablename__ = "notes"
+    __table_args__ = (UniqueConstraint("tenant_id", "client_id", name="uq_notes__client_id"),)
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: str = _tenant()
+    record_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("records.id", ondelete="CASCADE"),
+                                                  nullable=False, index=True))
+    observed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    text: str = Field(sa_type=Text)
+    look_for_codes: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
+    language: str = Field(sa_type=Text)
+    descriptive: bool
+    flags: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))  # [{term, kind, suggestion}]
+    client_id: str | None = Field(default=None, sa_type=Text)
+    # describe (issue 10): the evidence check's verdict, the observer's selection, the team's screening
+    verdict: str | None = Field(default=None, sa_type=Text)  # descriptive | evaluative | unchecked
+    quotes: list[str] | None = Field(default=None, sa_column=Column(JSONB))
+    selected: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=sql_text("false")))
+    screening: str | None = Field(default=None, sa_type=Text)  # accepted | rejected
+    screening_reason: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _created()
+
+
+class LexiconTerms(ObservationsTable, table=True):
+    __tablename__ = "lexicon_terms"
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "language", "kind"),)
+    tenant_id: str = Field(sa_type=Text)
+    language: str = Field(sa_type=Text)
+    kind: str = Field(sa_type=Text)
+    terms: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
+
+
+# --- debriefs: the team's pattern statements (analyze) -------------------------------------------
+
+class Pattern(ObservationsTable, table=True):
+    __tablename__ = "patterns"
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: str = _tenant()
+    visit_id: uuid.UUID = Field(foreign_key="visits.id", index=True)
+    statement: str = Field(sa_type=Text)
+    about: str = Field(sa_type=Text)  # teachers | students | tasks
+    quantifier: str = Field(sa_type=Text)  # few | some | many | most
+    note_ids: list[uuid.UUID] = Field(sa_column=Column(ARRAY(Uuid), nullable=False))
+    look_for_codes: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
+    created_at: datetime = _created()
+
+
+# --- calibration -----------------------------------------------------------------------------
+
+class CalibrationSession(ObservationsTable, table=True):
+    __tablename__ = "calibration_sessions"
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: str = _tenant()
+    protocol_version_id: uuid.UUID = Field(foreign_key="protocol_versions.id")
+    items: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))  # the segments everyone codes
+    codings: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))  # {observer_id: {item: [codes]}}
+    facilitator_id: uuid.UUID | None = None  # the one who may read every observer's figures
+    created_at: datetime = _created()
+
+
+# --- the practice-quality index: what was published, once per school, period and version -----------
+
+class QualityPublication(ObservationsTable, table=True):
+    __tablename__ = "quality_publications"
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "school_id", "period", "protocol_version_id", "reason"),)
+    tenant_id: str = Field(sa_type=Text)
+    school_id: uuid.UUID
+    period: str = Field(sa_type=Text)
+    protocol_version_id: uuid.UUID
+    reason: str = Field(sa_type=Text)  # threshold | period_closed
+    observed_classrooms: int = Field(sa_column=Column(Integer, nullable=False))
+    overall: float | None = Field(default=None, sa_column=Column(Float))
+    shares: dict[str, float] = Field(sa_column=Column(JSONB, nullable=False))
+    created_at: datetime = _created()
+
+
+class QualitySum(ObservationsTable, table=True):
+    """Running sums of the index: per look-for, the sum over classrooms of the share of observers who saw
+    it ("" holds the number of classrooms). Added once per visit, when it is debriefed (its evidence is
+    final then), so reading the index costs the same with a thousand notes or ten million."""
+
+    __tablename__ = "quality_sums"
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "school_id", "period", "protocol_version_id",
+                                           "look_for_code"),)
+    tenant_id: str = Field(sa_type=Text)
+    school_id: uuid.UUID
+    period: str = Field(sa_type=Text)
+    protocol_version_id: uuid.UUID
+    look_for_code: str = Field(sa_type=Text)
+    total: float = Field(sa_column=Column(Float, nullable=False))
+
+
+# --- networks' problems of practice, replicated from its events ----------------------------------
+
+class ProblemOfPractice(ObservationsTable, table=True):
+    __tablename__ = "problems_of_practice"
+    problem_of_practice_id: uuid.UUID = Field(primary_key=True)
+    tenant_id: str = _tenant(index=True)
+    school_id: uuid.UUID
+    network_id: uuid.UUID | None = None
+    status: str = Field(sa_type=Text)
+    version: int
+
+
+def _table(model: type[ObservationsTable]) -> Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+protocols = _table(Protocol)
+protocol_versions = _table(ProtocolVersion)
+visits = _table(Visit)
+classrooms = _table(Classroom)
+records = _table(Record)
+notes = _table(Note)
+lexicon_terms = _table(LexiconTerms)
+patterns = _table(Pattern)
+calibration_sessions = _table(CalibrationSession)
+quality_publications = _table(QualityPublication)
+problems_of_practice = _table(ProblemOfPractice)
+quality_sums = _table(QualitySum)

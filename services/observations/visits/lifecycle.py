@@ -1,4 +1,9 @@
-"""The lifecycles of a visit (a round) and of an observation record, as state machines."""
+"""The lifecycles of a visit (a round) and of an observation record, as state machines.
+
+A round moves planned -> in_progress (the team is in classrooms) -> observed (the rotation is over;
+describe and analyze) -> debriefed -> closed. Going straight from in_progress to debriefed stays
+allowed: a short learning walk debriefs in the corridor.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ class IllegalTransition(ValueError):
 class VisitStatus(StrEnum):
     planned = "planned"
     in_progress = "in_progress"
+    observed = "observed"
     debriefed = "debriefed"
     closed = "closed"
 
@@ -27,7 +33,8 @@ class RecordStatus(StrEnum):
 
 VISIT_TRANSITIONS: dict[VisitStatus, set[VisitStatus]] = {
     VisitStatus.planned: {VisitStatus.in_progress, VisitStatus.closed},  # closed: called off
-    VisitStatus.in_progress: {VisitStatus.debriefed},
+    VisitStatus.in_progress: {VisitStatus.observed, VisitStatus.debriefed},
+    VisitStatus.observed: {VisitStatus.debriefed},
     VisitStatus.debriefed: {VisitStatus.closed},
     VisitStatus.closed: set(),
 }
@@ -36,6 +43,7 @@ RECORD_TRANSITIONS: dict[RecordStatus, set[RecordStatus]] = {
     RecordStatus.submitted: {RecordStatus.reopened},
     RecordStatus.reopened: {RecordStatus.submitted},
 }
+DEBRIEF_WRITABLE = frozenset({VisitStatus.in_progress, VisitStatus.observed})
 
 
 def next_visit_status(current: VisitStatus, target: VisitStatus) -> VisitStatus:
@@ -55,4 +63,16 @@ def next_record_status(current: RecordStatus, target: RecordStatus, visit: Visit
 def record_editable(record: RecordStatus, visit: VisitStatus) -> bool:
     """Its observer may change notes while the record is a draft or reopened, until the visit's debrief."""
     return record in (RecordStatus.draft, RecordStatus.reopened) and visit in (
-        VisitStatus.planned, VisitStatus.in_progress)
+        VisitStatus.planned, VisitStatus.in_progress, VisitStatus.observed)
+
+
+def debrief_writable(visit: VisitStatus) -> bool:
+    """The debrief is written during the round: never for a planned visit, never after it."""
+    return visit in DEBRIEF_WRITABLE
+
+
+def missing_for_debriefed(prediction: str | None) -> str | None:
+    """What a visit still lacks before it may become debriefed (None: nothing)."""
+    if not prediction:
+        return "the team's prediction is required before the visit is debriefed"
+    return None

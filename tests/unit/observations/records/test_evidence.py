@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from services.observations.evidence import Kind, check, descriptive_share
+from services.observations.records.evidence import Kind, check, descriptive_share
 
 
 def test_descriptive_notes_pass() -> None:

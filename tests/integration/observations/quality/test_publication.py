@@ -1,0 +1,57 @@
+"""The index is published once a school and period reach the minimum of classrooms, never before and
+never per submission; a period close publishes its final value once."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.observations.conftest import Obs
+
+
+async def debriefed(obs: Obs, rooms: int, version: str | None = None) -> dict[str, object]:
+    visit = await obs.running_visit(rooms=rooms, version=version)
+    vid = visit["id"]
+    for n in (await obs.ok("GET", f"/visits/{vid}/notes")).json():
+        await obs.ok("PUT", f"/notes/{n['id']}/selection", {"selected": True})
+        decision = {"decision": "accepted"} if n["descriptive"] else {"decision": "rejected", "reason": "inference"}
+        await obs.ok("PUT", f"/notes/{n['id']}/screening", decision)
+    await obs.ok("PUT", f"/visits/{vid}/debrief", {"prediction": "Students would explain"})
+    etag = (await obs.ok("GET", f"/visits/{vid}")).headers["etag"]
+    await obs.ok("POST", f"/visits/{vid}/transitions", {"to": "debriefed"}, **{"If-Match": etag})
+    return visit
+
+
+async def test_published_only_at_five_classrooms_and_at_close(obs: Obs) -> None:
+    events = "SELECT count(*) FROM outbox WHERE topic = 'observations.quality'"
+    version = (await obs.protocol())["versions"][0]["id"]
+    await debriefed(obs, rooms=4, version=version)
+    index = (await obs.ok("GET", f"/schools/{obs.school}/quality?period=2026-27-T1")).json()
+    assert (index["observed_classrooms"], index["published"], index["overall"]) == (4, False, None)
+    assert await obs.sql(events) == 0
+    await debriefed(obs, rooms=1, version=version)
+    index = (await obs.ok("GET", f"/schools/{obs.school}/quality?period=2026-27-T1")).json()
+    assert index["published"] is True and index["observed_classrooms"] == 5
+    # every room: its one observer saw S1 in accepted evidence (the rejected inference note adds nothing);
+    # nobody saw T1. Over the protocol's two look-fors: (1 + 0) / 2
+    assert index["shares"] == {"T1": 0.0, "S1": 1.0} and index["overall"] == pytest.approx(0.5)
+    assert await obs.sql(events) == 1
+    await debriefed(obs, rooms=1, version=version)  # a sixth classroom: no event per visit
+    assert await obs.sql(events) == 1
+    other = await debriefed(obs, rooms=5)  # another protocol version: its own index
+    by_version = (await obs.ok("GET", f"/schools/{obs.school}/quality?period=2026-27-T1"
+                                      f"&protocol_version_id={other['protocol_version_id']}")).json()
+    assert by_version["observed_classrooms"] == 5 and await obs.sql(events) == 2
+
+
+async def test_the_minimum_is_a_setting(obs: Obs, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OBSERVATIONS_QUALITY_MIN_CLASSROOMS", "3")
+    events = "SELECT count(*) FROM outbox WHERE topic = 'observations.quality'"
+    await debriefed(obs, rooms=3)
+    index = (await obs.ok("GET", f"/schools/{obs.school}/quality?period=2026-27-T1")).json()
+    assert index["published"] is True and index["minimum_classrooms"] == 3
+    assert index["shares"] == {"T1": 0.0, "S1": 1.0} and index["overall"] == pytest.approx(0.5)
+    assert await obs.sql(events) == 1
+    closed = await obs.ok("POST", f"/schools/{obs.school}/quality/close", {"period": "2026-27-T1"})
+    assert closed.json()[0]["overall"] == pytest.approx(0.5)
+    await obs.ok("POST", f"/schools/{obs.school}/quality/close", {"period": "2026-27-T1"})
+    assert await obs.sql(events) == 2
