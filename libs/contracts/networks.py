@@ -2,7 +2,7 @@
 
 observations replicates problems of practice (so a visit can name one); hr turns chairing and
 emerging leadership into the pipeline's record; strategy marks improvement cycles on run charts.
-The networks service adds its other event types here.
+Networks, members, practices and commitments have their events below the first five.
 """
 
 from __future__ import annotations
@@ -85,3 +85,93 @@ class CycleStudied(EventPayload):
     school_id: UUID
     studied_on: date
     decision: str | None  # adopt, adapt, abandon, or None until the act step
+
+
+PRACTICE_TOPIC = "networks.practice"
+COMMITMENT_TOPIC = "networks.commitment"
+
+
+@event("org.improvenet.networks.network.formed", topic=NETWORK_TOPIC, subject="network_id")
+class NetworkFormed(EventPayload):
+    """Schools agreed to work together as a network (member school and district ids)."""
+
+    network_id: UUID
+    kind: str
+    school_ids: list[UUID]
+    district_ids: list[UUID]
+    version: int
+
+
+@event("org.improvenet.networks.member.joined", topic=NETWORK_TOPIC, subject="membership_id")
+class MemberJoined(EventPayload):
+    """An educator joined a network for their school, in a role."""
+
+    membership_id: UUID
+    network_id: UUID
+    educator_id: UUID
+    school_id: UUID
+    role: str
+    starts_on: date
+
+
+@event("org.improvenet.networks.member.left", topic=NETWORK_TOPIC, subject="membership_id")
+class MemberLeft(EventPayload):
+    membership_id: UUID
+    network_id: UUID
+    educator_id: UUID
+    ends_on: date
+
+
+@event("org.improvenet.networks.practice.published", topic=PRACTICE_TOPIC, subject="practice_id")
+class PracticePublished(EventPayload):
+    """A practice was published to every tenant's library (it carries no personal data)."""
+
+    practice_id: UUID
+    origin_school_id: UUID
+    network_id: UUID | None
+    stage: str
+    tags: list[str]
+
+
+@event("org.improvenet.networks.practice.adopted", topic=PRACTICE_TOPIC, subject="practice_id")
+class PracticeAdopted(EventPayload):
+    """A school adopted a practice (perhaps another tenant's published one)."""
+
+    adoption_id: UUID
+    practice_id: UUID
+    practice_tenant_id: str
+    school_id: UUID
+    network_id: UUID | None
+    adopted_on: date
+
+
+@event("org.improvenet.networks.commitment.made", topic=COMMITMENT_TOPIC, subject="commitment_id")
+class CommitmentMade(EventPayload):
+    """A member or a school committed to something, at a meeting or from a visit's debrief."""
+
+    commitment_id: UUID
+    school_id: UUID
+    educator_id: UUID | None
+    network_id: UUID | None
+    meeting_id: UUID | None
+    visit_id: UUID | None
+    due_on: date
+    horizon: str | None
+    source: str
+
+
+@event("org.improvenet.networks.commitment.fulfilled", topic=COMMITMENT_TOPIC, subject="commitment_id")
+class CommitmentFulfilled(EventPayload):
+    commitment_id: UUID
+    school_id: UUID
+    fulfilled_on: date
+
+
+@event("org.improvenet.networks.commitment.went-overdue", topic=COMMITMENT_TOPIC, subject="commitment_id")
+class CommitmentOverdue(EventPayload):
+    """An open commitment passed its due date (lateral accountability: visible to the network)."""
+
+    commitment_id: UUID
+    school_id: UUID
+    network_id: UUID | None
+    due_on: date

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from libs.common.app import create_service_app
 from libs.common.settings import ServiceSettings
-from services.networks.routes import router
+from services.networks.routes import ROUTERS
 from services.networks.settings import get_settings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -18,5 +18,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         title="improvenet networks",
         description="Practitioner networks across schools: problems of practice, meetings, a shared practice library.",
         migrations=MIGRATIONS,
-        routers=[router],
+        routers=ROUTERS,
     )

@@ -1,14 +1,59 @@
-"""The worker: networks's outbox relay and consumers."""
+"""The worker: networks's outbox relay and consumers, and the overdue-commitments step."""
 
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import uvloop
+
+from libs.common.db import create_engine, session_factory, unit_of_work
 from libs.common.settings import ServiceSettings
-from libs.common.worker import main
+from libs.common.telemetry import setup_telemetry, shutdown_telemetry
+from libs.common.worker import run_worker
+from services.networks.commitments.service import announce_overdue, today
 from services.networks.handlers import CONSUMERS
 from services.networks.settings import get_settings
+
+log = logging.getLogger(__name__)
+OVERDUE_EVERY = 60.0  # seconds between sweeps: due dates are days, a minute's delay is nothing
+
+
+async def overdue_step(settings: ServiceSettings, stop: asyncio.Event, every: float = OVERDUE_EVERY) -> None:
+    """Announce newly overdue commitments (once each) until stopped."""
+    engine = create_engine(settings.service_database_url, pool_size=1, max_overflow=0)
+    sessions = session_factory(engine)
+    try:
+        while not stop.is_set():
+            try:
+                async with unit_of_work(sessions) as session:
+                    announced = await announce_overdue(session, today())
+                if announced:
+                    log.info("announced %d overdue commitments", announced)
+            except Exception:
+                log.exception("overdue step failed; retrying at the next interval")
+            try:
+                await asyncio.wait_for(stop.wait(), every)
+            except TimeoutError:
+                pass
+    finally:
+        await engine.dispose()
+
+
+async def run_all(settings: ServiceSettings) -> None:
+    stop = asyncio.Event()
+    await asyncio.gather(run_worker(settings, CONSUMERS, stop), overdue_step(settings, stop))
 
 
 def run(settings: ServiceSettings | None = None) -> None:
     """The worker process until SIGTERM (the composition root's `worker networks`)."""
-    main(settings or get_settings(), CONSUMERS)
+    settings = settings or get_settings()
+    setup_telemetry(settings.service + "-worker", otlp_endpoint=settings.otel_exporter_otlp_endpoint,
+                    log_level=settings.log_level, json_logs=settings.log_json)
+    try:
+        uvloop.run(run_all(settings))
+    finally:
+        shutdown_telemetry()
 
 
 if __name__ == "__main__":
