@@ -2,14 +2,32 @@
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from libs.common.app import create_service_app
+from libs.common.problems import problem_responses
 from libs.common.settings import ServiceSettings
-from services.strategy.routes import router
-from services.strategy.settings import get_settings
+from libs.directory import directory_router
+from services.strategy.goals.routes import router as goals
+from services.strategy.initiatives.routes import router as initiatives
+from services.strategy.measurements.routes import router as measurements
+from services.strategy.models import DIRECTORY
+from services.strategy.plans.routes import router as plans
+from services.strategy.reciprocity.routes import router as reciprocity
+from services.strategy.settings import (
+    SERVICE,
+    get_settings,
+)
+from services.strategy.trajectories.routes import router as trajectories
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def replica_router() -> APIRouter:
+    """The directory replica's routes, with the problems they answer documented (404 for an unknown id)."""
+    router = APIRouter(responses=problem_responses(401, 403, 404))
+    router.include_router(directory_router(SERVICE, DIRECTORY))
+    return router
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -18,5 +36,6 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         title="improvenet strategy",
         description="Strategic plans as falsifiable theories of action, goals, initiatives and reciprocity.",
         migrations=MIGRATIONS,
-        routers=[router],
+        routers=[plans, goals, initiatives, measurements, trajectories, reciprocity,
+                 replica_router()],
     )
