@@ -1,18 +1,25 @@
-"""The platform's audit log: personal-data access recorded by the services, kept append-only here."""
+"""The platform's audit log: personal-data access recorded by the services, kept append-only here
+(the consumer), and read by tenant admins (the route)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from gateway.identity.principal import Admin
+from gateway.limits import BODY_TOO_LARGE
 from gateway.models import audit_log
+from gateway.routes import API_PREFIX
 from libs.common.events import Event
 from libs.common.inbox import Consumer
-from libs.common.pagination import PageRequest, page_of
+from libs.common.pagination import Page, PageDep, PageRequest, page_of
+from libs.common.problems import Problem, problem_responses
 from libs.contracts.audit import AUDIT_TOPIC, PersonalDataAccessed
 from libs.contracts.base import REGISTRY, parse_payload
 
@@ -57,3 +64,39 @@ async def search(engine: AsyncEngine, tenant_id: str, page: PageRequest, *, acto
         rows = [dict(r._mapping) for r in await conn.execute(stmt)]
     kept, token = page_of(rows, page.size, lambda r: {"seq": r["seq"]})
     return [{k: v for k, v in r.items() if k not in ("seq", "tenant_id")} for r in kept], token
+
+
+# --- the route ---------------------------------------------------------------------------------
+
+class AuditRecord(BaseModel):
+    event_id: uuid.UUID
+    at: datetime
+    service: str
+    actor: str
+    action: str
+    object_type: str
+    object_ids: list[str]
+    fields: list[str]
+    request_id: str | None
+
+
+router = APIRouter(tags=["audit"])
+
+
+@router.get(API_PREFIX + "/audit", response_model=Page[AuditRecord],
+            responses={**problem_responses(400, 401, 403, 404, 422, 429), **BODY_TOO_LARGE},
+            summary="Who read or changed personal data, newest first",
+            description="Tenant-wide: a school-limited token is refused (403), since records are not "
+                        "attributed to schools.")
+async def audit_route(request: Request, principal: Admin, page: PageDep,
+                      actor: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")] = None,
+                      object_id: uuid.UUID | None = None,
+                      action: Literal["read", "create", "update", "delete"] | None = None,
+                      service: Literal["hr", "observations", "networks", "strategy"] | None = None,
+                      since: datetime | None = None, until: datetime | None = None) -> Any:
+    if principal.schools is not None:
+        raise Problem(403, "Forbidden", "the audit log is tenant-wide; a school-limited token cannot read it",
+                      slug="outside-school-scope")
+    items, token = await search(request.app.state.engine, principal.tenant_id, page, actor=actor,
+                                object_id=object_id, action=action, service=service, since=since, until=until)
+    return {"items": items, "next_page_token": token}

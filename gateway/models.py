@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from gateway.partners.models import include_partner_tables
 from libs.directory import directory_tables
 
 metadata = MetaData()
@@ -60,3 +61,6 @@ audit_log = Table(
 
 # hr's directory, replicated: client school limits are checked against it.
 DIRECTORY = directory_tables(metadata)
+
+# Partner delivery's tables (gateway.partners), so the migration comparison sees them as the gateway's.
+include_partner_tables(metadata)

@@ -1,4 +1,5 @@
-"""Streaming reverse proxy over one shared aiohttp client session.
+"""The proxy: `/api/v1/<service>/...` to that service, after the token, its scope, the client's rate
+and the body size are checked; streamed over one shared aiohttp client session.
 
 Why aiohttp here and httpx elsewhere: httpx's connection pool inspects every pooled connection on
 every request; at 32 concurrent requests that cost the gateway ~3.8 ms of CPU per request (measured
@@ -10,20 +11,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import Annotated
 
 import aiohttp
-from fastapi import Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
 from opentelemetry.propagate import inject
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
-from libs.common.problems import problem_response
+from gateway.identity.principal import principal_of
+from gateway.limits import check_rate, too_large
+from gateway.routes import API_PREFIX, required_scope, route
+from libs.common.auth import bearer, insufficient_scope
+from libs.common.problems import Problem, problem_response
 
 log = logging.getLogger(__name__)
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
                         "trailer", "trailers", "transfer-encoding", "upgrade", "host", "content-length",
                         "x-forwarded-prefix"})
 RETRY_AFTER_SECONDS = "5"
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 def create_session(*, timeout: float, connect_timeout: float, max_connections: int) -> aiohttp.ClientSession:
@@ -87,3 +96,45 @@ async def _body(upstream: aiohttp.ClientResponse, service: str) -> AsyncIterator
     except (aiohttp.ClientError, TimeoutError) as exc:
         # Headers are already sent: all that is left is to end the response early, and say so.
         log.warning("upstream %s broke off its answer: %r", service, exc)
+
+
+async def limited_body(request: Request, limit: int) -> bytes | None:
+    """Refuse (413) a body over the limit before anything reaches a service (BodyLimitMiddleware has
+    already refused most; this is the proxy's own guard). A body with a length streams through."""
+    length = request.headers.get("content-length")
+    if length is not None:
+        if not length.isdigit():
+            raise Problem(400, "Bad request", "invalid Content-Length", slug="bad-content-length")
+        if int(length) > limit:
+            raise too_large(limit)
+        return None
+    if request.method not in BODY_METHODS:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.api_route(API_PREFIX + "/{service}/{path:path}", methods=METHODS)
+async def forward(request: Request, service: str, path: str,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Response:
+    state = request.app.state
+    upstreams: dict[str, str] = state.upstreams
+    target = route(request.url.path, upstreams)
+    if target is None:
+        return problem_response(404, "Not found", f"no service named {service!r}; try one of "
+                                + ", ".join(upstreams), slug="unknown-service", instance=request.url.path)
+    principal = await principal_of(request, credentials)
+    scope = required_scope(service, request.method)
+    if not (principal.has(scope) or principal.has("admin")):
+        raise insufficient_scope(scope)
+    check_rate(request, f"{principal.issuer}|{principal.subject}")
+    body = await limited_body(request, state.settings.max_body_bytes)
+    return await proxy(state.session, request, *target, prefix=f"{API_PREFIX}/{service}", body=body)

@@ -1,16 +1,21 @@
-"""`improvenet-admin`: run the platform locally, mint tokens, migrate databases."""
+"""`improvenet-admin`: run the platform locally, see its status, mint tokens, migrate databases,
+list and re-drive dead letters."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
 import signal
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from improvenet.registry import ALL_SCOPES, COMPONENTS
+from improvenet.registry import ALL_SCOPES, BY_NAME, COMPONENTS
 from libs.common.keys import ensure_signing_keys, mint_token
 from libs.common.settings import PlatformSettings
 
@@ -37,16 +42,24 @@ def up(state_dir: StateDir = Path(".improvenet"),
     from improvenet.launcher import LaunchConfig, Platform
 
     _stop_on_signals()
+    from improvenet.launcher import PortTaken
+
     config = LaunchConfig.from_environment()
     config.state_dir, config.bus = state_dir, bus
+    config.supervise = True  # a child that dies is restarted; only a crash loop is given up on
     platform = Platform(config)
+    platform.on_event = lambda line: console.print(line, markup=False, highlight=False)
     t0 = time.monotonic()
     try:
         with console.status("preparing database, keys and migrations..."):
             platform.prepare()
         with console.status("starting gateway, services and workers..."):
-            platform.start()
-            platform.wait_ready(timeout=90)
+            try:
+                platform.start()
+                platform.wait_ready(timeout=90)
+            except (PortTaken, RuntimeError, TimeoutError) as exc:  # named, with the log to read: no traceback
+                console.print(str(exc), markup=False, style="red")
+                raise typer.Exit(1) from None
         elapsed = time.monotonic() - t0
         gw = platform.gateway_url
         creds = platform.bootstrap_client_file
@@ -57,12 +70,9 @@ def up(state_dir: StateDir = Path(".improvenet"),
                       f"  Token:    TOKEN=$(.venv/bin/improvenet-admin login)\n"
                       f"  Try:      curl -s -H \"Authorization: Bearer $TOKEN\" {gw}/api/v1/hr/schools\n"
                       f"  Logs:     {platform.state_dir / 'logs'}/\n"
+                      f"  Status:   .venv/bin/improvenet-admin status   (metrics: /metrics on every process)\n"
                       "Press Ctrl-C to stop.")
-        while True:
-            dead = platform.dead_children()
-            if dead:
-                console.print(f"[red]{dead[0].name} exited[/]; see {dead[0].log_path}. Stopping.")
-                raise typer.Exit(1)
+        while True:  # the supervisor thread restarts children; this thread only waits for Ctrl-C
             time.sleep(0.5)
     except KeyboardInterrupt:
         console.print("stopping...")
@@ -121,9 +131,9 @@ def demo(gateway: Annotated[str, typer.Option(envvar="GATEWAY_URL")] = "http://1
                         audience=settings.token_audience, subject="demo-loader", scopes=ALL_SCOPES)
     result = run(gateway, token_)
     index = result["quality_index"]
-    console.print(f"Hamilton Elementary (school {result['school_id']}): a round of 4 classrooms by 4 observers.")
+    console.print(f"Hamilton Elementary (school {result['school_id']}): a round of 5 classrooms by 4 observers.")
     for p in result["patterns"]:
-        console.print(f"  {p['code']}: in {p['classrooms']} of 4 classrooms ({p['notes']} notes) - {p['description']}")
+        console.print(f"  {p['code']}: in {p['classrooms']} of 5 classrooms ({p['notes']} notes) - {p['description']}")
     console.print(f"Practice-quality index {index['period']}: {index['overall']:.2f} over "
                   f"{index['observed_classrooms']} classrooms. Visit: {result['visit_id']}")
 
@@ -161,6 +171,240 @@ def migrate(service: Annotated[list[str] | None, typer.Argument(help="Components
     from improvenet.__main__ import _migrate
 
     _migrate(service or [c.name for c in COMPONENTS])
+
+
+# --- status ------------------------------------------------------------------------------------
+
+def _read_status(state_dir: Path) -> dict[str, object] | None:
+    path = state_dir / "status.json"
+    try:
+        status: dict[str, object] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    pid = status.get("launcher_pid")
+    try:
+        os.kill(int(pid), 0)  # type: ignore[call-overload]
+    except (OSError, TypeError, ValueError):
+        return None  # a file left by a launcher that is gone
+    return status
+
+
+def _platform_environment(state_dir: Path) -> None:
+    """Fill DATABASE_URL, BUS and KAFKA_BOOTSTRAP_SERVERS from the running platform's status file when the
+    shell does not set them, so admin commands work on a local install without extra variables."""
+    status = _read_status(state_dir)
+    if status is None:
+        return
+    for var, key in (("DATABASE_URL", "database_url"), ("BUS", "bus"),
+                     ("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers")):
+        if not os.environ.get(var) and status.get(key):
+            os.environ[var] = str(status[key])
+
+
+def _uptime(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    s = int(seconds)
+    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
+
+
+@cli.command()
+def status(state_dir: StateDir = Path(".improvenet"),
+           as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False) -> None:
+    """Every process of the running platform: pid, uptime, restarts and readiness (exit 1 if any is not ready)."""
+    import httpx
+    from rich.table import Table
+
+    current = _read_status(state_dir)
+    if current is None:
+        console.print(f"no platform running from {state_dir} (no live {state_dir / 'status.json'}); "
+                      "`make up` starts one")
+        raise typer.Exit(2)
+    instance = current["instance_id"]
+    processes: list[dict[str, object]] = list(current["processes"])  # type: ignore[call-overload]
+    now = time.time()
+    with httpx.Client(timeout=2) as client:
+        for p in processes:
+            ready, why = False, "no probe"
+            if p.get("readyz") and p.get("alive"):
+                try:
+                    r = client.get(str(p["readyz"]))
+                    tag = r.headers.get("x-improvenet-instance")
+                    if tag is not None and tag != instance:
+                        why = f"port answered by another platform ({tag[:8]})"
+                    else:
+                        ready = r.status_code == 200
+                        why = "ready" if ready else _reason(r)
+                except httpx.HTTPError as exc:
+                    why = f"unreachable ({type(exc).__name__})"
+            elif not p.get("alive"):
+                why = str(p.get("state"))
+            p["ready"], p["readiness"] = ready, why
+            started = p.get("started_at")
+            p["uptime_seconds"] = round(now - float(started), 1) if started else None  # type: ignore[arg-type]
+    if as_json:
+        print(json.dumps({**current, "processes": processes}, indent=1))
+    else:
+        table = Table(title=f"improvenet (bus: {current['bus']}, instance {str(instance)[:8]}, "
+                            f"launcher pid {current['launcher_pid']})")
+        for col in ("process", "pid", "state", "uptime", "restarts", "last exit", "ready"):
+            table.add_column(col)
+        for p in processes:
+            table.add_row(str(p["name"]), str(p["pid"]), str(p["state"]),
+                          _uptime(p["uptime_seconds"]), str(p["restarts"]),  # type: ignore[arg-type]
+                          str(p.get("last_exit") or "-"),
+                          "[green]ready[/]" if p["ready"] else f"[red]{p['readiness']}[/]")
+        Console().print(table)
+    if not all(p["ready"] for p in processes):
+        raise typer.Exit(1)
+
+
+def _reason(r: object) -> str:
+    import httpx
+
+    assert isinstance(r, httpx.Response)
+    try:
+        body = r.json()
+    except ValueError:
+        return f"not ready ({r.status_code})"
+    if isinstance(body, dict):
+        if isinstance(body.get("checks"), dict):
+            return "; ".join(f"{k}: {v}" for k, v in body["checks"].items() if v != "ok") or str(r.status_code)
+        return str(body.get("detail") or r.status_code)
+    return str(r.status_code)
+
+
+# --- dead letters ---------------------------------------------------------------------------------
+
+dlq_cli = typer.Typer(help="Dead-lettered events: list, show, replay through the normal inbox.",
+                      no_args_is_help=True)
+cli.add_typer(dlq_cli, name="dlq")
+
+
+def _topics() -> list[str]:
+    from libs.contracts import REGISTRY
+
+    return sorted({model.topic for model in REGISTRY.values()})
+
+
+async def _inbox_states(entries: Sequence[object]) -> dict[str, str]:
+    """Per entry id: the group's inbox outcome now (dead-lettered = still pending; applied = re-driven)."""
+    import asyncpg
+
+    from libs.common.dlq import DeadLetter
+    from libs.common.settings import PlatformSettings, asyncpg_dsn, database_url_for
+
+    out: dict[str, str] = {}
+    by_service: dict[str, list[DeadLetter]] = {}
+    for e in entries:
+        assert isinstance(e, DeadLetter)
+        by_service.setdefault(e.group.split(".")[0], []).append(e)
+    server = PlatformSettings().server_url()
+    for service, group_entries in by_service.items():
+        component = BY_NAME.get(service)
+        if component is None:
+            continue
+        url = os.environ.get(f"{service.upper()}_DATABASE_URL") or database_url_for(server, component.database)
+        conn = await asyncpg.connect(asyncpg_dsn(url), timeout=5)
+        try:
+            for e in group_entries:
+                outcome = await conn.fetchval("SELECT outcome FROM inbox WHERE consumer_group = $1 AND "
+                                              "event_id = $2::uuid", e.group, e.event_id or None)
+                out[e.id] = {"dead-lettered": "pending", "applied": "replayed"}.get(outcome, outcome or "unknown")
+        finally:
+            await conn.close()
+    return out
+
+
+def _with_bus(state_dir: Path, work):  # type: ignore[no-untyped-def]
+    from libs.common.bus import create_bus
+    from libs.common.settings import PlatformSettings
+
+    _platform_environment(state_dir)
+
+    async def run():  # type: ignore[no-untyped-def]
+        bus = create_bus(PlatformSettings())
+        try:
+            return await work(bus)
+        finally:
+            await bus.close()
+
+    return asyncio.run(run())
+
+
+GroupOption = Annotated[str | None, typer.Option(help="Only this consumer group's (e.g. networks.directory).")]
+
+
+@dlq_cli.command("list")
+def dlq_list(state_dir: StateDir = Path(".improvenet"), group: GroupOption = None,
+             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every dead letter: id, group, event, error, and whether it is still pending or was re-driven."""
+    from libs.common.dlq import list_dead_letters
+
+    async def work(bus):  # type: ignore[no-untyped-def]
+        entries = await list_dead_letters(bus, _topics(), group=group)
+        return entries, await _inbox_states(entries)
+
+    entries, states = _with_bus(state_dir, work)
+    rows = [{**e.summary(), "state": states.get(e.id, "unknown")} for e in entries]
+    if as_json:
+        print(json.dumps(rows, indent=1))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} dead letter(s), {sum(r['state'] == 'pending' for r in rows)} pending")
+    for col in ("id", "group", "type", "event", "attempts", "error", "state"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["id"], r["group"], str(r["type"]), r["event_id"], str(r["attempts"]),
+                      str(r["error"])[:60], r["state"])
+    Console().print(table)
+
+
+@dlq_cli.command("show")
+def dlq_show(entry: Annotated[str, typer.Argument(help="An id from `dlq list` (<topic>.dlq/<partition>/<offset>).")],
+             state_dir: StateDir = Path(".improvenet")) -> None:
+    """One dead letter in full: headers, payload, error."""
+    from libs.common.dlq import find_dead_letter
+
+    async def work(bus):  # type: ignore[no-untyped-def]
+        found = await find_dead_letter(bus, entry)
+        return found, (await _inbox_states([found]) if found else {})
+
+    found, states = _with_bus(state_dir, work)
+    if found is None:
+        console.print(f"[red]no dead letter {entry}[/]")
+        raise typer.Exit(1)
+    print(json.dumps({**found.detail(), "state": states.get(found.id, "unknown")}, indent=1, default=str))
+
+
+@dlq_cli.command("replay")
+def dlq_replay(entries: Annotated[list[str] | None, typer.Argument(help="Ids from `dlq list`.")] = None,
+               all_pending: Annotated[bool, typer.Option("--all", help="Every pending dead letter.")] = False,
+               group: GroupOption = None, state_dir: StateDir = Path(".improvenet")) -> None:
+    """Re-drive dead letters through their group's normal inbox (a replay never applies twice)."""
+    from libs.common.dlq import list_dead_letters, replay
+
+    if not entries and not all_pending:
+        raise typer.BadParameter("name entries to replay, or --all")
+
+    async def work(bus):  # type: ignore[no-untyped-def]
+        found = await list_dead_letters(bus, _topics(), group=group)
+        states = await _inbox_states(found)
+        if all_pending:
+            chosen = [e for e in found if states.get(e.id) == "pending"]
+        else:
+            wanted = set(entries or [])
+            chosen = [e for e in found if e.id in wanted]
+            missing = wanted - {e.id for e in chosen}
+            if missing:
+                raise typer.BadParameter(f"no dead letter {', '.join(sorted(missing))}")
+        return chosen, await replay(bus, chosen)
+
+    chosen, count = _with_bus(state_dir, work)
+    for e in chosen:
+        console.print(f"replayed {e.id} (event {e.event_id}) for {e.group}")
+    console.print(f"{count} event(s) re-driven; each applies at most once (the group's inbox decides)")
 
 
 def main() -> None:

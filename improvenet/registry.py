@@ -81,7 +81,8 @@ SERVICES: tuple[Component, ...] = (
 )
 
 GATEWAY = Component("gateway", "gateway", "gateway.app:create_app", "gateway.worker:run", 8000,
-                    {"admin": "everything in the tenant, and client administration"},
+                    {"admin": "everything in the tenant, and client administration",
+                     "events:read": "read the tenant's granted events (partner apps: feed and webhooks)"},
                     "One entry point: identity, tenancy, limits, routing, audit.")
 
 COMPONENTS: tuple[Component, ...] = (*SERVICES, GATEWAY)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -20,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from libs.common.auth import TokenVerifier
 from libs.common.bus import create_bus
 from libs.common.db import create_engine, session_factory
+from libs.common.metrics import ObservedApp, setup_metrics
 from libs.common.migrations import current_revision, head_revision
 from libs.common.outbox import RelayWaker
 from libs.common.problems import install_problem_handlers, problem_response
@@ -30,10 +32,15 @@ REQUEST_ID = "x-request-id"
 
 
 class RequestIdMiddleware:
-    """Echo the caller's X-Request-ID (or a new one) on every response (pure ASGI: no body copies)."""
+    """Echo the caller's X-Request-ID (or a new one) on every response (pure ASGI: no body copies).
+
+    Every app of the platform (the gateway too) adds this middleware, so it also puts the metrics layer
+    in front of the app: request counts and latency per route, `GET /metrics`, and the launcher's
+    instance id on /readyz and /healthz answers (`libs.common.metrics.ObservedApp`).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        self.app: ASGIApp = ObservedApp(app)  # type: ignore[assignment]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -109,7 +116,8 @@ def health_router() -> APIRouter:
         bus_error = await state.bus_probe.status()
         checks["bus"] = "ok" if bus_error is None else f"unreachable: {bus_error}"
         if all(v == "ok" for v in checks.values()):
-            return {"status": "ready", "checks": checks}
+            # The instance id tells the launcher it reached the process it started, not a stranger on the port.
+            return {"status": "ready", "checks": checks, "instance": os.environ.get("IMPROVENET_INSTANCE_ID")}
         return problem_response(503, "Not ready", "; ".join(f"{k}: {v}" for k, v in checks.items() if v != "ok"),
                                 slug="not-ready", headers={"Retry-After": "2"})
 
@@ -121,6 +129,7 @@ def create_service_app(settings: ServiceSettings, *, title: str, description: st
     """The FastAPI app of one service; `migrations` is its Alembic folder (readiness checks the head)."""
     setup_telemetry(settings.service, otlp_endpoint=settings.otel_exporter_otlp_endpoint,
                     log_level=settings.log_level, json_logs=settings.log_json)
+    setup_metrics(settings.service)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -14,9 +14,10 @@ import hashlib
 import json
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import jwt
@@ -27,9 +28,16 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from libs.common.problems import Problem
 
+if TYPE_CHECKING:
+    from libs.common.bus import Bus
+    from libs.common.settings import ServiceSettings
+
 log = logging.getLogger(__name__)
 ALLOWED_ALGORITHMS = frozenset({"RS256", "ES256", "EdDSA"})  # asymmetric only: never `none`, never HS256
 JWKS_MIN_REFRESH_SECONDS = 10.0
+# A JWKS is fetched again at least this often even when every kid is known: that is how a retired
+# key (one the issuer no longer publishes) stops verifying here too.
+JWKS_MAX_AGE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -94,12 +102,23 @@ JwksLoader = Callable[[], Awaitable[dict[str, Any]]]
 
 @dataclass
 class KeySet:
-    """An issuer's keys: static PEMs, and a JWKS fetched on first use and again when a kid is unknown."""
+    """An issuer's keys: static PEMs and/or a JWKS (fetched on first use, when a kid is unknown, and
+    at least every JWKS_MAX_AGE_SECONDS).
+
+    When the issuer publishes a JWKS, the JWKS is the truth: the static PEMs (the bootstrap
+    `public.pem`) are only a fallback until the first successful fetch, and a key the JWKS no longer
+    lists stops verifying at the next refresh. So rotation retires the bootstrap key everywhere once
+    its tokens have expired, with no file to rewrite on every host. A failed refresh keeps the last
+    good JWKS (an issuer that is briefly down must not make every token fail, nor resurrect old keys).
+    """
 
     issuer: Issuer
     loader: JwksLoader | None = None  # instead of fetching jwks_url (the gateway reads its own keys)
     by_kid: dict[str, Any] = field(default_factory=dict)
-    fetched_at: float = 0.0
+    fetched_at: float = 0.0  # the last attempt
+    unknown_at: float = 0.0  # the last attempt because of a kid not known
+    published: dict[str, Any] | None = None  # the last JWKS fetched successfully
+    published_at: float = 0.0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
@@ -107,20 +126,32 @@ class KeySet:
             key = serialization.load_pem_public_key(pem)
             kid = jwk_thumbprint(key) if isinstance(key, rsa.RSAPublicKey) else hashlib.sha256(pem).hexdigest()
             self.by_kid[kid] = key
+        self.static = dict(self.by_kid)
+
+    @property
+    def publishes(self) -> bool:
+        return bool(self.issuer.jwks_url or self.loader)
+
+    def _stale(self) -> bool:
+        return self.published is None or time.monotonic() - self.published_at > JWKS_MAX_AGE_SECONDS
 
     async def candidates(self, kid: str | None, http: httpx.AsyncClient) -> list[Any]:
-        if kid and kid in self.by_kid:
-            return [self.by_kid[kid]]
-        if (self.issuer.jwks_url or self.loader) and time.monotonic() - self.fetched_at > JWKS_MIN_REFRESH_SECONDS:
-            await self._refresh(http)
+        if self.publishes:
+            now = time.monotonic()
+            if (not kid or kid not in self.by_kid) and now - self.unknown_at > JWKS_MIN_REFRESH_SECONDS:
+                self.unknown_at = now  # unknown kids refresh at most this often, whatever else refreshed
+                await self._refresh(http)
+            elif self._stale() and now - self.fetched_at > JWKS_MIN_REFRESH_SECONDS:
+                await self._refresh(http)
         if kid:
             return [self.by_kid[kid]] if kid in self.by_kid else []
         return list(self.by_kid.values())
 
     async def _refresh(self, http: httpx.AsyncClient) -> None:
+        before = self.fetched_at
         async with self.lock:
-            if time.monotonic() - self.fetched_at <= JWKS_MIN_REFRESH_SECONDS:
-                return
+            if self.fetched_at != before:
+                return  # another request refreshed while this one waited
             self.fetched_at = time.monotonic()
             try:
                 if self.loader is not None:
@@ -129,47 +160,175 @@ class KeySet:
                     response = await http.get(self.issuer.jwks_url or "", timeout=5)
                     response.raise_for_status()
                     document = response.json()
+                keys: dict[str, Any] = {}
                 for jwk in document.get("keys", []):
                     try:
                         parsed = jwt.PyJWK(jwk)
                     except jwt.PyJWTError:
                         continue  # a key type we do not accept
                     if parsed.key_id:
-                        self.by_kid[parsed.key_id] = parsed.key
+                        keys[parsed.key_id] = parsed.key
             except Exception as exc:  # an unreachable issuer must not break verification of the others
                 log.warning("could not fetch JWKS of %s: %r", self.issuer.issuer, exc)
+                return
+            self.published, self.published_at = keys, time.monotonic()
+            self.by_kid = dict(keys)  # replaces, never merges: a key no longer published is retired
+
+
+class RevocationList:
+    """Clients revoked at the embedded issuer, as the verifier of every process knows them.
+
+    Fed by `ClientRevoked` events (see `RevocationFeed`). An entry is kept a day past its revocation:
+    by then every token the client held has expired (tokens live at most 24 hours) and the gateway
+    issues it no new ones.
+    """
+
+    KEEP_SECONDS = 86_400 + 3_600
+
+    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._revoked: dict[tuple[str | None, str], float] = {}
+
+    def revoke(self, issuer: str | None, subject: str, revoked_at: float | None = None) -> None:
+        now = self._clock()
+        self._revoked[(issuer, subject)] = revoked_at if revoked_at is not None else now
+        horizon = now - self.KEEP_SECONDS
+        for key in [k for k, at in self._revoked.items() if at < horizon]:
+            del self._revoked[key]
+
+    def is_revoked(self, principal: Principal) -> bool:
+        return (principal.issuer, principal.subject) in self._revoked
+
+    def __len__(self) -> int:
+        return len(self._revoked)
+
+
+class RevocationFeed:
+    """Applies the gateway's `ClientRevoked` events to a RevocationList, in this process.
+
+    Every process must see every revocation, so each reads the identity topic from its beginning in a
+    consumer group of its own and never commits (the topic holds one small event per revocation; a
+    restart reads it again, which is harmless: applying a revocation twice changes nothing).
+    """
+
+    POLL_SECONDS = 1.0
+
+    def __init__(self, bus: Bus, revocations: RevocationList, *, group: str) -> None:
+        self.bus, self.revocations, self.group = bus, revocations, group
+        self.settled = asyncio.Event()  # the first poll answered (caught up) or failed
+        self.applied = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=self.group)
+
+    async def _run(self) -> None:
+        from libs.contracts.gateway import IDENTITY_TOPIC, ClientRevoked
+
+        delay = 0.5
+        while True:
+            subscription = self.bus.subscribe(self.group, [IDENTITY_TOPIC])
+            try:
+                while True:
+                    deliveries = await subscription.poll(500, self.POLL_SECONDS)
+                    for d in deliveries:
+                        if d.message.headers.get("ce_type") != ClientRevoked.event_type:
+                            continue
+                        try:
+                            p = ClientRevoked.model_validate_json(d.message.value)
+                        except ValueError:
+                            log.warning("skipping a malformed revocation at offset %s", d.offset)
+                            continue
+                        self.revocations.revoke(p.issuer, p.client_id, p.revoked_at.timestamp())
+                        self.applied += 1
+                    if len(deliveries) < 500:
+                        self.settled.set()
+                    delay = 0.5
+            except asyncio.CancelledError:
+                await subscription.close()
+                raise
+            except Exception as exc:  # the bus is down: keep what we know, retry with backoff
+                self.settled.set()
+                (log.warning if delay == 0.5 else log.debug)(
+                    "revocation feed %s: %r; retrying in %.1fs", self.group, exc, delay)
+                await subscription.close()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):
+                pass
+        await self.bus.close()
 
 
 class TokenVerifier:
     """Verifies tokens; remembers the ones it verified (a client reuses its token for every call).
 
     A remembered token is trusted until it expires or for VERIFIED_CACHE_SECONDS, whichever comes
-    first; revocation is checked apart from this, on every request, by the gateway.
+    first; revocation is checked apart from this, on every request, against `revocations`.
     """
 
     VERIFIED_CACHE_SECONDS = 60.0
     VERIFIED_CACHE_SIZE = 10_000
+    FIRST_CATCH_UP_SECONDS = 2.0
 
     def __init__(self, issuers: list[Issuer], http: httpx.AsyncClient | None = None,
-                 loaders: dict[str, JwksLoader] | None = None) -> None:
+                 loaders: dict[str, JwksLoader] | None = None,
+                 revocations: RevocationList | None = None) -> None:
         if not issuers:
             raise ValueError("at least one trusted issuer is needed")
         self._issuers = {i.issuer: KeySet(i, (loaders or {}).get(i.issuer)) for i in issuers}
         self._http = http or httpx.AsyncClient()
         self._verified: dict[str, tuple[float, Principal]] = {}
+        self.revocations = revocations or RevocationList()
+        self.feed: RevocationFeed | None = None
+        self._following = False
+
+    async def follow_revocations(self, settings: ServiceSettings, bus: Bus | None = None) -> None:
+        """Start applying the bus's revocations (once; waits briefly for the first catch-up).
+
+        The app lifespan should call this right after building the verifier; `authenticate` calls it
+        on first use otherwise, so a service whose lifespan does not is protected all the same.
+        """
+        if self._following:
+            return
+        self._following = True
+        if bus is None:
+            from libs.common.bus import create_bus
+
+            try:
+                bus = create_bus(settings)
+            except Exception as exc:  # no bus configured (a bare test app): only the gateway revokes
+                log.warning("no bus to follow revocations on: %r", exc)
+                return
+        self.feed = RevocationFeed(bus, self.revocations,
+                                   group=f"{settings.service}.revocations.{uuid.uuid4().hex[:12]}")
+        self.feed.start()
+        try:
+            await asyncio.wait_for(self.feed.settled.wait(), self.FIRST_CATCH_UP_SECONDS)
+        except TimeoutError:
+            log.warning("revocations not caught up within %.0fs; continuing", self.FIRST_CATCH_UP_SECONDS)
 
     async def verify(self, token: str) -> Principal:
         now = time.time()
         remembered = self._verified.get(token)
-        if remembered is not None:
-            if remembered[0] > now:
-                return remembered[1]
+        if remembered is not None and remembered[0] <= now:
             del self._verified[token]
-        principal = await self._verify(token)
-        if len(self._verified) >= self.VERIFIED_CACHE_SIZE:
-            self._verified.clear()  # bounded memory; the next calls verify again
-        until = min(now + self.VERIFIED_CACHE_SECONDS, float(principal.expires_at or now))
-        self._verified[token] = (until, principal)
+            remembered = None
+        if remembered is not None:
+            principal = remembered[1]
+        else:
+            principal = await self._verify(token)
+            if len(self._verified) >= self.VERIFIED_CACHE_SIZE:
+                self._verified.clear()  # bounded memory; the next calls verify again
+            until = min(now + self.VERIFIED_CACHE_SECONDS, float(principal.expires_at or now))
+            self._verified[token] = (until, principal)
+        if self.revocations.is_revoked(principal):
+            raise unauthorized("token rejected: this client has been revoked")
         return principal
 
     async def _verify(self, token: str) -> Principal:
@@ -199,6 +358,8 @@ class TokenVerifier:
         raise unauthorized("token rejected: signature verification failed")
 
     async def close(self) -> None:
+        if self.feed is not None:
+            await self.feed.close()
         await self._http.aclose()
 
 
@@ -236,6 +397,9 @@ def bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
 async def authenticate(request: Request,
                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
     verifier: TokenVerifier = request.app.state.verifier
+    settings = getattr(request.app.state, "settings", None)
+    if verifier.feed is None and settings is not None:
+        await verifier.follow_revocations(settings)  # a no-op once the lifespan has started it
     principal = await verifier.verify(bearer_token(credentials))
     request.state.principal = principal
     return principal

@@ -45,6 +45,10 @@ class Subscription(abc.ABC):
     @abc.abstractmethod
     async def close(self) -> None: ...
 
+    def ready(self) -> bool:
+        """True once the subscription consumes (Kafka: the group gave it partitions). For /readyz."""
+        return True
+
 
 class Bus(abc.ABC):
     @abc.abstractmethod
@@ -64,9 +68,27 @@ class Bus(abc.ABC):
     @abc.abstractmethod
     async def close(self) -> None: ...
 
+    # Operations (metrics, dead letters): not abstract, so a bus written before them still works.
+
+    async def consumer_lag(self, group: str, topics: Sequence[str]) -> dict[str, int]:
+        """Per topic: messages after the group's committed position (for the lag metric)."""
+        return {}
+
+    async def rewind(self, group: str, topics: Sequence[str]) -> None:
+        """Move the group's committed position back to the start of `topics` (a replay from offset 0).
+        Only while no member of the group is consuming (Kafka refuses otherwise)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot rewind groups")
+
+    async def browse(self, topics: Sequence[str], limit: int = 10_000) -> list[Delivery]:
+        """Every message of `topics` from the start, without joining any group (the DLQ tools)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot browse topics")
+
+
+DLQ_SUFFIX = ".dlq"
+
 
 def dead_letter_topic(topic: str) -> str:
-    return f"{topic}.dlq"
+    return f"{topic}{DLQ_SUFFIX}"
 
 
 def create_bus(settings: PlatformSettings, **options: Any) -> Bus:

@@ -25,8 +25,9 @@ def bounded(max_length: int, *, min_length: int = 1) -> type[str]:
                                             max_length=max_length, pattern=NO_NUL)]
 
 
-Text = bounded(4000)  # free text: evidence, statements, descriptions
-Short = bounded(200)  # names, titles, labels
+# Written out (not through bounded()) so that type checkers accept them as types.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=NO_NUL)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_NUL)]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)]  # SIS ids as given
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,20}$")]  # look-for and tag codes

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from libs.common.bus import Bus, BusUnavailable, Delivery, Message, Subscription, dead_letter_topic
 from libs.common.db import SessionFactory, unit_of_work
 from libs.common.events import Event, MalformedEvent, event_from_message
+from libs.common.metrics import metrics
 from libs.common.tables import inbox
 from libs.common.telemetry import context_from, tracer
 from libs.contracts.base import EventPayload
@@ -33,6 +34,12 @@ Handler = Callable[[AsyncSession, Event], Awaitable[None]]
 # Hot path: a fixed text statement compiles once (an ON CONFLICT construct would recompile per event).
 CLAIM = text(f"INSERT INTO {inbox.name} (consumer_group, event_id, event_type, outcome) "
              "VALUES (:group, :id, :type, :outcome) ON CONFLICT DO NOTHING RETURNING event_id")
+# A dead-lettered event re-driven by `improvenet-admin dlq replay` carries this header naming the group
+# it is replayed for: only that group, and only while its inbox still says "dead-lettered", applies it
+# (the update is the claim, so a second replay of the same event is a duplicate).
+REPLAY_GROUP_HEADER = "x-replay-for-group"
+RECLAIM = text(f"UPDATE {inbox.name} SET outcome = 'applied', processed_at = now() "
+               "WHERE consumer_group = :group AND event_id = :id AND outcome = 'dead-lettered' RETURNING event_id")
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,10 @@ class ConsumerRunner:
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
         self.outcomes: Counter[str] = Counter()
+        self._subscription: Subscription | None = None
+        self._metrics = metrics()
+        self._outcome_attrs = {o: {"group": consumer.group, "outcome": o}
+                               for o in ("applied", "duplicate", "dead-lettered")}
 
     async def handle(self, delivery: Delivery) -> str:
         """Apply one delivery exactly once; returns the outcome (applied, duplicate, dead-lettered)."""
@@ -104,7 +115,7 @@ class ConsumerRunner:
             while True:
                 attempt += 1
                 try:
-                    return self._count(await self._apply(event))
+                    return self._count(await self._apply(event, replay=self._is_replay(delivery)))
                 except Exception as exc:
                     if is_transient(exc):
                         raise
@@ -116,17 +127,24 @@ class ConsumerRunner:
                         return self._count("dead-lettered")
                     await asyncio.sleep(self._retry_delay * attempt)
 
-    async def _apply(self, event: Event) -> str:
+    def _is_replay(self, delivery: Delivery) -> bool:
+        return delivery.message.headers.get(REPLAY_GROUP_HEADER) == self._consumer.group
+
+    async def _apply(self, event: Event, *, replay: bool = False) -> str:
         async with unit_of_work(self._sessions) as session:
-            first_time = await self._claim(session, event, outcome="applied")
+            first_time = await self._claim(session, event, outcome="applied", replay=replay)
             if not first_time:
                 return "duplicate"
             await self._consumer.handler(session, event)
         return "applied"
 
-    async def _claim(self, session: AsyncSession, event: Event, *, outcome: str) -> bool:
+    async def _claim(self, session: AsyncSession, event: Event, *, outcome: str, replay: bool = False) -> bool:
         params = {"group": self._consumer.group, "id": event.id, "type": event.type, "outcome": outcome}
-        return (await session.execute(CLAIM, params)).first() is not None
+        if (await session.execute(CLAIM, params)).first() is not None:
+            return True
+        if replay and outcome == "applied":
+            return (await session.execute(RECLAIM, {"group": self._consumer.group, "id": event.id})).first() is not None
+        return False
 
     async def _remember(self, event: Event, *, outcome: str) -> None:
         async with unit_of_work(self._sessions) as session:
@@ -151,6 +169,8 @@ class ConsumerRunner:
 
     def _count(self, outcome: str) -> str:
         self.outcomes[outcome] += 1
+        self._metrics.consumer_events.add(1, self._outcome_attrs.get(outcome) or {"group": self._consumer.group,
+                                                                               "outcome": outcome})
         return outcome
 
     async def process(self, subscription: Subscription, deliveries: Sequence[Delivery]) -> None:
@@ -160,6 +180,7 @@ class ConsumerRunner:
         it fails, nothing of the batch is kept and it is applied again one event per transaction, so
         only the failing event is retried and dead-lettered.
         """
+        self._metrics.consumer_batch.record(len(deliveries), {"group": self._consumer.group})
         if len(deliveries) > 1:
             try:
                 outcomes = await self._apply_batch(deliveries)
@@ -179,22 +200,31 @@ class ConsumerRunner:
         events = [event_from_message(d.message.headers, d.message.value) for d in deliveries]
         outcomes = []
         async with unit_of_work(self._sessions) as session:
-            for event in events:
+            for event, delivery in zip(events, deliveries, strict=True):
                 with tracer.start_as_current_span(f"consume {event.type}", context=context_from(event.trace),
                                                   kind=trace.SpanKind.CONSUMER,
                                                   attributes={"messaging.consumer.group.name": self._consumer.group,
                                                               "messaging.message.id": str(event.id)}):
-                    if await self._claim(session, event, outcome="applied"):
+                    if await self._claim(session, event, outcome="applied", replay=self._is_replay(delivery)):
                         await self._consumer.handler(session, event)
                         outcomes.append("applied")
                     else:
                         outcomes.append("duplicate")
         return outcomes
 
+    @property
+    def group(self) -> str:
+        return self._consumer.group
+
+    def ready(self) -> bool:
+        """Subscribed and consuming (what a worker's /readyz reports per consumer)."""
+        return self._subscription is not None and self._subscription.ready()
+
     async def run(self, stop: asyncio.Event) -> None:
         failures = 0
         while not stop.is_set():
             subscription = self._bus.subscribe(self._consumer.group, self._consumer.topics)
+            self._subscription = subscription
             try:
                 while not stop.is_set():
                     deliveries = await subscription.poll(max_records=200, timeout=0.5)
@@ -208,6 +238,7 @@ class ConsumerRunner:
                 log.log(level, "consumer %s: %r; resuming from committed offsets", self._consumer.group, exc)
                 await asyncio.sleep(min(0.2 * 2 ** min(failures, 6), 5.0))
             finally:
+                self._subscription = None
                 try:
                     await subscription.close()
                 except Exception:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -30,6 +31,8 @@ class KafkaBus(Bus):
         self._producer: KafkaProducer | None = None
         # One thread owns the producer: calls never interleave and never block the event loop.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kafka-producer")
+        self._ops: tuple[KafkaAdminClient, KafkaConsumer] | None = None
+        self._ops_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kafka-ops")
 
     async def _run(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
@@ -127,7 +130,109 @@ class KafkaBus(Bus):
         except (KafkaError, TimeoutError, OSError) as exc:
             raise BusUnavailable(f"kafka unreachable: {exc!r}") from exc
 
+    # --- operations: lag and browsing, on a thread and clients of their own (never the producer's) ---
+
+    def _ops_sync(self) -> tuple[KafkaAdminClient, KafkaConsumer]:
+        if self._ops is None:
+            admin = KafkaAdminClient(bootstrap_servers=self._servers, request_timeout_ms=self._timeout_ms)
+            reader = KafkaConsumer(bootstrap_servers=self._servers, group_id=None, enable_auto_commit=False,
+                                   request_timeout_ms=max(self._timeout_ms, 31000), reconnect_backoff_max_ms=1000)
+            self._ops = (admin, reader)
+        return self._ops
+
+    def _discard_ops(self) -> None:
+        ops, self._ops = self._ops, None
+        if ops is not None:
+            for client in ops:
+                try:
+                    client.close()
+                except Exception:
+                    log.debug("kafka ops client close failed", exc_info=True)
+
+    def _partitions_sync(self, reader: KafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
+        out = []
+        for topic in topics:
+            for p in sorted(reader.partitions_for_topic(topic) or ()):
+                out.append(TopicPartition(topic, p))
+        return out
+
+    def _lag_sync(self, group: str, topics: Sequence[str]) -> dict[str, int]:
+        try:
+            admin, reader = self._ops_sync()
+            tps = self._partitions_sync(reader, topics)
+            ends = reader.end_offsets(tps) if tps else {}
+            committed = admin.list_group_offsets({group: tps}).get(group, {}) if tps else {}
+        except KafkaError:
+            self._discard_ops()
+            raise
+        lag: dict[str, int] = {t: 0 for t in topics}
+        for tp, end in ends.items():
+            meta = committed.get(tp)
+            position = meta.offset if meta is not None and meta.offset >= 0 else 0
+            lag[tp.topic] += max(int(end) - position, 0)
+        return lag
+
+    def _rewind_sync(self, group: str, topics: Sequence[str]) -> None:
+        try:
+            admin, reader = self._ops_sync()
+            tps = self._partitions_sync(reader, topics)
+            if tps:
+                admin.reset_group_offsets(group, {tp: 0 for tp in tps})  # clamped to each partition's start
+        except KafkaError:
+            self._discard_ops()
+            raise
+
+    async def rewind(self, group: str, topics: Sequence[str]) -> None:
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._ops_executor, self._rewind_sync, group, topics)
+        except KafkaError as exc:
+            raise BusUnavailable(f"kafka rewind failed: {exc!r}") from exc
+
+    async def consumer_lag(self, group: str, topics: Sequence[str]) -> dict[str, int]:
+        try:
+            return dict(await asyncio.wait_for(
+                asyncio.get_running_loop().run_in_executor(self._ops_executor, self._lag_sync, group, topics), 30))
+        except (KafkaError, TimeoutError) as exc:
+            raise BusUnavailable(f"kafka lag unavailable: {exc!r}") from exc
+
+    def _browse_sync(self, topics: Sequence[str], limit: int) -> list[Delivery]:
+        try:
+            _, reader = self._ops_sync()
+            tps = self._partitions_sync(reader, topics)
+            if not tps:
+                return []
+            reader.assign(tps)
+            reader.seek_to_beginning(*tps)
+            ends = reader.end_offsets(tps)
+            out: list[Delivery] = []
+            deadline = time.monotonic() + 30  # bounded: a broker that stops answering ends the listing
+            while len(out) < limit and time.monotonic() < deadline and any(
+                    reader.position(tp) < end for tp, end in ends.items()):
+                for tp, records in reader.poll(timeout_ms=500, max_records=500).items():
+                    for r in records:
+                        if r.offset >= ends[tp]:
+                            continue
+                        headers = {k: v.decode() for k, v in (r.headers or [])}
+                        key = r.key.decode() if r.key else ""
+                        out.append(Delivery(Message(tp.topic, key, r.value or b"", headers), tp.partition, r.offset))
+            reader.unsubscribe()
+        except KafkaError:
+            self._discard_ops()
+            raise
+        out.sort(key=lambda d: (d.message.topic, d.partition, d.offset))
+        return out[:limit]
+
+    async def browse(self, topics: Sequence[str], limit: int = 10_000) -> list[Delivery]:
+        try:
+            return list(await asyncio.get_running_loop().run_in_executor(
+                self._ops_executor, self._browse_sync, topics, limit))
+        except KafkaError as exc:
+            raise BusUnavailable(f"kafka browse failed: {exc!r}") from exc
+
     async def close(self) -> None:
+        if self._ops is not None:
+            await asyncio.get_running_loop().run_in_executor(self._ops_executor, self._discard_ops)
+        self._ops_executor.shutdown(wait=False)
         if self._producer is not None:
             producer, self._producer = self._producer, None
 
@@ -153,6 +258,7 @@ class KafkaSubscription(Subscription):
         self._topics = topics
         self._timeout_ms = timeout_ms
         self._consumer: KafkaConsumer | None = None
+        self._assigned = False  # written by the consumer's thread after each poll; read for readiness
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kafka-{group}")
 
     async def _run(self, fn: Any, *args: Any) -> Any:
@@ -176,6 +282,7 @@ class KafkaSubscription(Subscription):
     def _poll_sync(self, max_records: int, timeout: float) -> list[Delivery]:
         consumer = self._consumer_sync()
         batches = consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
+        self._assigned = bool(consumer.assignment())
         out = []
         for tp, records in batches.items():
             for r in records:
@@ -183,6 +290,9 @@ class KafkaSubscription(Subscription):
                 key = r.key.decode() if r.key else ""
                 out.append(Delivery(Message(tp.topic, key, r.value or b"", headers), tp.partition, r.offset))
         return out
+
+    def ready(self) -> bool:
+        return self._assigned
 
     async def poll(self, max_records: int, timeout: float) -> list[Delivery]:
         try:

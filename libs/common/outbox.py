@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from libs.common.bus import Bus, Message
 from libs.common.events import Event, new_event
+from libs.common.metrics import metrics
 from libs.common.tables import outbox
 from libs.common.telemetry import context_from, current_trace_headers, tracer
 from libs.contracts.base import EventPayload
@@ -192,6 +193,8 @@ class Relay:
         self._wake = asyncio.Event()
         self._failures = 0  # consecutive failed batches, to pace the loop while the bus is down
         self.published_total = 0
+        self._metrics = metrics()
+        self._attrs = {"service": service}
 
     async def publish_once(self) -> int:
         """Claim, publish and settle one batch. Returns how many events were published."""
@@ -203,7 +206,10 @@ class Relay:
             published, failed = settle(rows, results)
             await self._mark(conn, published, failed)
         self.published_total += len(published)
+        self._metrics.relay_batch.record(len(rows), self._attrs)
+        self._metrics.relay_published.add(len(published), self._attrs)
         if failed:
+            self._metrics.relay_failures.add(len(failed), self._attrs)
             log.warning("relay: %d events not accepted by the bus, retrying with backoff: %r",
                         len(failed), failed[0][1])
         return len(published)

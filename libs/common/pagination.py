@@ -1,9 +1,23 @@
-"""Cursor pagination: `page_size` and `page_token` in, `next_page_token` out."""
+"""Cursor pagination: `page_size` and `page_token` in, `next_page_token` out.
+
+A page token is the position after which the next page starts, signed (HMAC-SHA256): a token this API
+did not issue, or one altered, is a 400 problem naming `page_token` before any list code sees it, so a
+crafted cursor can never reach a query (it used to answer 500 on hr's lists).
+
+The key is PAGE_TOKEN_SECRET when set; else it is derived from DATABASE_URL (every replica of a
+deployment shares it, and it holds the database password, so callers cannot guess it); else it is
+random per process (a token then outlives no restart: the client starts its listing again).
+"""
 
 from __future__ import annotations
 
 import base64
+import binascii
+import hashlib
+import hmac
 import json
+import os
+import secrets
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -25,17 +39,47 @@ class PageRequest(BaseModel):
     after: dict[str, Any] | None
 
 
+def _key() -> bytes:
+    secret = os.environ.get("PAGE_TOKEN_SECRET") or os.environ.get("DATABASE_URL")
+    material = secret.encode() if secret else secrets.token_bytes(32)
+    return hashlib.sha256(b"improvenet page tokens\n" + material).digest()
+
+
+_KEY = _key()
+SIGNATURE_BYTES = 16  # 128 bits: forging one is out of reach, and tokens stay short
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(body: str) -> str:
+    return _b64(hmac.new(_KEY, body.encode(), hashlib.sha256).digest()[:SIGNATURE_BYTES])
+
+
 def encode_cursor(position: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(position, separators=(",", ":")).encode()).decode().rstrip("=")
+    body = _b64(json.dumps(position, separators=(",", ":")).encode())
+    return f"{body}.{_sign(body)}"
+
+
+def _refused() -> Exception:
+    return field_error("page_token", "not a page token this API issued", status=400)
 
 
 def decode_cursor(token: str) -> dict[str, Any]:
+    body, dot, signature = token.partition(".")
+    if not dot or not hmac.compare_digest(signature.encode(), _sign(body).encode()):
+        raise _refused()
     try:
-        value = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise field_error("page_token", "not a page token this API issued", status=400) from exc
+        value = json.loads(_unb64(body))
+    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+        raise _refused() from exc
     if not isinstance(value, dict):
-        raise field_error("page_token", "not a page token this API issued", status=400)
+        raise _refused()
     return value
 
 

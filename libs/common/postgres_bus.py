@@ -126,6 +126,43 @@ class PostgresBus(Bus):
         if pool is not None:
             await pool.close()
 
+    async def consumer_lag(self, group: str, topics: Sequence[str]) -> dict[str, int]:
+        try:
+            pool = await self._acquire_pool()
+            async with pool.acquire(timeout=self._timeout) as conn:
+                rows = await conn.fetch(
+                    "SELECT t.topic, t.head - COALESCE(o.committed, 0) AS lag FROM bus_topics t "
+                    "LEFT JOIN bus_offsets o ON o.topic = t.topic AND o.group_id = $1 WHERE t.topic = ANY($2)",
+                    group, list(topics))
+        except CONNECTION_ERRORS as exc:
+            await self._reset()
+            raise BusUnavailable(repr(exc)) from exc
+        return {r["topic"]: max(int(r["lag"]), 0) for r in rows}
+
+    async def rewind(self, group: str, topics: Sequence[str]) -> None:
+        try:
+            pool = await self._acquire_pool()
+            async with pool.acquire(timeout=self._timeout) as conn:
+                await conn.executemany(
+                    "INSERT INTO bus_offsets (group_id, topic, committed) VALUES ($1, $2, 0) "
+                    "ON CONFLICT (group_id, topic) DO UPDATE SET committed = 0", [(group, t) for t in topics])
+        except CONNECTION_ERRORS as exc:
+            await self._reset()
+            raise BusUnavailable(repr(exc)) from exc
+
+    async def browse(self, topics: Sequence[str], limit: int = 10_000) -> list[Delivery]:
+        try:
+            pool = await self._acquire_pool()
+            async with pool.acquire(timeout=self._timeout) as conn:
+                rows = await conn.fetch(
+                    'SELECT topic, "offset", key, value, headers FROM bus_log WHERE topic = ANY($1) '
+                    'ORDER BY topic, "offset" LIMIT $2', list(topics), limit)
+        except CONNECTION_ERRORS as exc:
+            await self._reset()
+            raise BusUnavailable(repr(exc)) from exc
+        return [Delivery(Message(r["topic"], r["key"], bytes(r["value"]), json.loads(r["headers"])), 0, r["offset"])
+                for r in rows]
+
     @property
     def dsn(self) -> str:
         return self._dsn

@@ -9,7 +9,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,42 @@ def field_error(field: str, message: str, *, status: int = 422, title: str = "In
                 slug: str = "validation-error") -> Problem:
     return Problem(status, title, f"{field}: {message}", slug=slug,
                    errors=[{"field": field, "message": message}])
+
+
+# SQLSTATEs that mean "the database is not there right now", not "the request was wrong": class 08
+# (connection), 57P01-57P03 (shutdown, cannot connect now), 53300 (too many connections), 55000 with a
+# database that does not accept connections.
+UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+DATABASE_RETRY_AFTER = "5"
+
+
+def is_connection_failure(exc: BaseException) -> bool:
+    """True when `exc` (or what it wraps) says the database cannot be reached: a 503, not a 500."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (OSError, PoolTimeout, InterfaceError, OperationalError, TimeoutError)):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        sqlstate = getattr(current, "sqlstate", None)
+        if isinstance(sqlstate, str) and (sqlstate.startswith(UNAVAILABLE_SQLSTATES) or (
+                sqlstate == "55000" and "accepting connections" in str(current))):
+            return True
+        module = type(current).__module__
+        if module.startswith("asyncpg") and type(current).__name__ in (
+                "PostgresConnectionError", "ConnectionDoesNotExistError", "InterfaceError",
+                "CannotConnectNowError", "ConnectionFailureError", "TooManyConnectionsError"):
+            return True
+        current = current.__cause__ or current.__context__ or getattr(current, "orig", None)
+    return False
+
+
+def unavailable_response(instance: str | None = None) -> JSONResponse:
+    return problem_response(503, "Service unavailable", "the service's database is unavailable; retry later",
+                            slug="database-unavailable", headers={"Retry-After": DATABASE_RETRY_AFTER},
+                            instance=instance)
 
 
 def problem_body(status: int, title: str, detail: str | None = None, *, slug: str | None = None,
@@ -141,6 +178,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _data(request: Request, exc: DBAPIError) -> JSONResponse:
         # SQLSTATE class 22 (data exception): a value PostgreSQL cannot store or compare, such as a NUL
         # character in text. The caller's input, not our failure.
+        if is_connection_failure(exc):
+            log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+            return unavailable_response(request.url.path)
         sqlstate = getattr(getattr(exc.orig, "__cause__", None), "sqlstate", None) or ""
         if sqlstate.startswith("22"):
             return problem_response(422, "Invalid value", "a value in the request cannot be stored "
@@ -152,6 +192,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if is_connection_failure(exc):
+            log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+            return unavailable_response(request.url.path)
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(500, "Internal server error", "an unexpected error occurred; it was logged",
                                 instance=request.url.path)

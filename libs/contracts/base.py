@@ -7,12 +7,17 @@ Payloads carry ids and non-personal fields only.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-SCHEMA_BASE = "https://improvenet.org/schemas/events"
+# The gateway serves every event type's JSON Schema at SCHEMA_PATH/<type>/v<N>.json. An install sets
+# IMPROVENET_SCHEMA_BASE to its gateway's public URL + SCHEMA_PATH so that `ce_dataschema` resolves there;
+# the default (and the committed schema files and AsyncAPI document) use the canonical name.
+SCHEMA_PATH = "/schemas/events"
+SCHEMA_BASE = os.environ.get("IMPROVENET_SCHEMA_BASE", "https://improvenet.org" + SCHEMA_PATH).rstrip("/")
 
 
 class EventPayload(BaseModel):

@@ -35,7 +35,7 @@ from libs.common.auth import CurrentPrincipal, Principal, require
 from libs.common.events import Event
 from libs.common.http import SessionDep
 from libs.common.inbox import Consumer, consumer
-from libs.common.problems import not_found
+from libs.common.problems import not_found, problem_responses
 from libs.common.repository import Reference, reference
 from libs.contracts.hr import (
     EducatorRegistered,
@@ -156,7 +156,8 @@ def _known(table: Table, label: str, key: str, field: str, values: object) -> Re
 
 def directory_router(service: str, directory: Directory) -> APIRouter:
     """Read the replica: what this service knows of hr's directory (handy to check replication)."""
-    router = APIRouter(prefix="/directory", tags=["directory"], dependencies=[require(f"{service}:read")])
+    router = APIRouter(prefix="/directory", tags=["directory"], dependencies=[require(f"{service}:read")],
+                       responses=problem_responses(400, 401, 403, 404, 422))
 
     async def _one(session: AsyncSession, table: Table, key: str, principal: Principal,
                    value: uuid.UUID) -> dict[str, Any]:

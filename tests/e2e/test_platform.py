@@ -1,17 +1,46 @@
-"""The platform as `make up` starts it (embedded PostgreSQL and bus, nine processes), end to end."""
+"""The platform as `make up` starts it (embedded PostgreSQL, ten processes), end to end, on both
+buses: the embedded PostgreSQL bus and a real Apache Kafka broker (KRaft)."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import signal
 import time
+from collections.abc import Iterator
 
 import httpx
+import pytest
 
-from improvenet.launcher import Platform
+from improvenet.launcher import LaunchConfig, Platform
+from improvenet.registry import SERVICE_NAMES
+from libs.common.testing.kafka_broker import KafkaBroker, free_port
 from libs.common.testing.otlp_collector import OTLPCollector
 
 REPLICAS = ("observations", "networks", "strategy")
+
+
+@pytest.fixture(scope="module", params=["postgres", "kafka"])
+def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+             collector: OTLPCollector) -> Iterator[Platform]:
+    """The shared fixture's platform (tests/e2e/conftest.py), once per bus."""
+    kafka = {}
+    if request.param == "kafka":
+        broker: KafkaBroker = request.getfixturevalue("kafka_broker")
+        kafka = {"bus": "kafka", "kafka_bootstrap_servers": broker.bootstrap_servers}
+    ports = {name: free_port() for name in ("gateway", *SERVICE_NAMES)}
+    config = LaunchConfig(state_dir=tmp_path_factory.mktemp(f"platform-{request.param}") / ".improvenet",
+                          ports=ports, extra_env={"OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
+                                                  "RATE_LIMIT_PER_SECOND": "1000", "RATE_LIMIT_BURST": "2000"},
+                          **kafka)  # type: ignore[arg-type]
+    p = Platform(config)
+    p.prepare()
+    p.start()
+    try:
+        p.wait_ready(timeout=120)
+        yield p
+    finally:
+        p.stop()
 
 
 def wait_visible(api: httpx.Client, path: str, timeout: float) -> dict[str, float]:
@@ -66,6 +95,67 @@ def test_request_id_is_echoed_and_unknown_service_is_a_problem(api: httpx.Client
     unknown = api.get("/payroll/anything")
     assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
     assert r.headers.get_list("date") and len(r.headers.get_list("date")) == 1
+
+
+def scrape(port: int | None) -> str:
+    r = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain"), r.text[:200]
+    return r.text
+
+
+def value(text: str, name: str, *, required: bool = True, **labels: str) -> float:
+    """Sum of the samples of `name` whose labels include `labels` (a missing one fails if `required`)."""
+    total, found = 0.0, False
+    for line in text.splitlines():
+        m = re.match(rf"^{re.escape(name)}(?:{{(.*)}})? (\S+)$", line)
+        if m and all(f'{k}="{v}"' in (m.group(1) or "") for k, v in labels.items()):
+            total, found = total + float(m.group(2)), True
+    assert found or not required, f"no sample {name}{labels}"
+    return total
+
+
+def test_every_process_serves_prometheus_metrics(platform: Platform, api: httpx.Client) -> None:
+    before = value(scrape(platform.child("hr").port), "improvenet_http_requests_total", required=False,
+                   route="/schools", method="GET", status="200")
+    for _ in range(3):
+        assert api.get("/hr/schools").status_code == 200
+    school = api.post("/hr/schools", json={"name": "Measured School"})
+    assert school.status_code == 201
+    hr = scrape(platform.child("hr").port)
+    assert value(hr, "improvenet_http_requests_total", route="/schools", method="GET", status="200") == before + 3
+    assert value(hr, "improvenet_http_request_duration_seconds_count", route="/schools", method="GET") >= 3
+    gateway = scrape(platform.child("gateway").port)
+    assert value(gateway, "improvenet_http_requests_total", route="/api/v1/{service}/{path:path}") >= 4
+    seen = wait_visible(api, f"/directory/schools/{school.json()['id']}", 10)
+    assert set(seen) == set(REPLICAS)
+    deadline = time.monotonic() + 15
+    while True:  # the relay and the consumers are measured in the workers (gauges refresh every 5 s)
+        hr_worker = scrape(platform.child("hr-worker").port)
+        networks_worker = scrape(platform.child("networks-worker").port)
+        try:
+            assert value(hr_worker, "improvenet_relay_published_total", service="hr") >= 1
+            assert value(hr_worker, "improvenet_relay_batch_size_count", service="hr") >= 1
+            assert value(hr_worker, "improvenet_outbox_backlog", service="hr") == 0
+            assert value(hr_worker, "improvenet_outbox_oldest_unpublished_age_seconds", service="hr") == 0
+            assert value(networks_worker, "improvenet_consumer_events_total", group="networks.directory",
+                         outcome="applied") >= 1
+            assert value(networks_worker, "improvenet_consumer_batch_size_count", group="networks.directory") >= 1
+            assert value(networks_worker, "improvenet_consumer_lag", group="networks.directory",
+                         topic="hr.organisation") == 0
+            assert value(networks_worker, "improvenet_dead_letters", group="networks.directory") == 0
+            break
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def test_readiness_names_this_platforms_instance(platform: Platform) -> None:
+    for child in platform.children:
+        r = httpx.get(f"http://127.0.0.1:{child.port}/readyz", timeout=5)
+        assert r.status_code == 200, (child.name, r.text)
+        assert r.headers["x-improvenet-instance"] == platform.instance_id, child.name
+    assert all(ok for ok, _ in platform.readiness().values()), platform.readiness()
 
 
 def test_upstream_down_gives_503_problem_with_retry_after(platform: Platform, api: httpx.Client) -> None:

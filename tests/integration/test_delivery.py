@@ -1,5 +1,7 @@
 """Delivery guarantees on both buses, against a real PostgreSQL and a real Kafka broker:
-outage with writes continuing, duplicate delivery, poison events, and a relay killed mid-batch."""
+outage with writes continuing, duplicate delivery (in one batch and in a later one), poison events and
+their replay from the dead-letter topic, a relay killed mid-batch, a consumer killed between its
+transaction and its offset commit, and a topic replayed from offset 0."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -101,11 +103,12 @@ class Pipeline:
                                                                   (EDUCATOR_TOPIC,), self.apply), max_attempts=3,
                                      retry_delay=0.01)
         self.tasks: list[asyncio.Task[None]] = []
+        self.fixed = False  # flips a "fixable" poison event into a good one (the bug was fixed)
 
     async def apply(self, session: AsyncSession, event: Event) -> None:
         if event.tenant_id != self.tenant:
             return  # another test's event on the shared topic
-        if event.data.get("poison"):
+        if event.data.get("poison") and not (self.fixed and event.data.get("fixable")):
             raise ValueError("this event can never be applied")
         await session.execute(text("INSERT INTO effects (event_id, aggregate, version) VALUES (:e, :a, :v)"),
                               {"e": event.id, "a": event.subject, "v": event.data["version"]})
@@ -184,10 +187,16 @@ async def test_bus_outage_loses_nothing_and_keeps_each_aggregate_in_order(
     writer = asyncio.create_task(keep_writing())
     await asyncio.sleep(2)
     await bus_under_test.outage(OUTAGE_SECONDS)  # type: ignore[operator]
+    recovered = time.monotonic()
     await writer
     rows = await pipeline.wait_for_effects(len(pipeline.written), 120)
+    caught_up = time.monotonic() - recovered
     assert len(pipeline.written) > 5 * 200, "writes did not continue during the outage"
     assert_in_order_and_complete(rows, pipeline.written)
+    # The writer goes on for 6 s after recovery, so this bounds the backlog's delivery from above.
+    print(f"FAULT-FIGURES bus-outage[{bus_under_test.kind}]: {len(pipeline.written)} events, outage "
+          f"{OUTAGE_SECONDS}s, all delivered {caught_up:.1f}s after recovery, 0 lost, 0 duplicated")
+    assert caught_up < 30, f"backlog delivered {caught_up:.1f}s after the bus came back (limit 30 s)"
 
 
 def _message(tenant: str, data: dict[str, object], event_id: uuid.UUID | None = None) -> Message:
@@ -262,3 +271,143 @@ async def test_relay_killed_mid_batch_loses_nothing(pipeline: Pipeline, bus_unde
     finally:
         await conn.close()
     assert_in_order_and_complete(rows, pipeline.written)
+
+
+async def until(check: Callable[[], bool], timeout: float) -> bool:
+    """Poll `check` until it holds or `timeout` seconds pass (bounded: tests never hang)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if check():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.1)
+
+
+async def test_duplicate_redelivered_in_a_later_batch_has_one_side_effect(pipeline: Pipeline) -> None:
+    """The path taken after a crash: the same event comes back in another poll, long after it was applied."""
+    message = _message(pipeline.tenant, {"educator_id": str(uuid.uuid4()), "version": 1})
+    assert await pipeline.bus.publish([message]) == [None]
+    pipeline.start(relay=False)
+    assert len(await pipeline.wait_for_effects(1, 30)) == 1
+    duplicates_before = pipeline.runner.outcomes["duplicate"]  # a shared Kafka topic holds older tests' events
+    other = _message(pipeline.tenant, {"educator_id": str(uuid.uuid4()), "version": 1})
+    assert await pipeline.bus.publish([message, other]) == [None, None]  # redelivered, in a later batch
+    rows = await pipeline.wait_for_effects(2, 30)
+    await until(lambda: pipeline.runner.outcomes["duplicate"] > duplicates_before, 10)
+    rows = await pipeline.effects()
+    assert sorted(str(r["event_id"]) for r in rows) == sorted([message.headers["ce_id"], other.headers["ce_id"]])
+    assert pipeline.runner.outcomes["duplicate"] == duplicates_before + 1, "the redelivery was not seen as one"
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL inside the process: nothing after it runs, no `except Exception` catches it."""
+
+
+class KilledBeforeCommit(Bus):
+    """The bus, except that a subscription dies at the first offset commit of a batch holding one of
+    `tenant`'s events (after the handler's transaction); older tests' events on a shared Kafka topic are
+    committed normally."""
+
+    def __init__(self, bus: Bus, tenant: str) -> None:
+        self._bus = bus
+        self._tenant = tenant
+
+    async def publish(self, messages):  # type: ignore[no-untyped-def]
+        return await self._bus.publish(messages)
+
+    def subscribe(self, group, topics):  # type: ignore[no-untyped-def]
+        sub = self._bus.subscribe(group, topics)
+        real_commit = sub.commit
+
+        async def commit(deliveries):  # type: ignore[no-untyped-def]
+            if any(d.message.headers.get("ce_tenantid") == self._tenant for d in deliveries):
+                raise Killed()
+            await real_commit(deliveries)
+
+        sub.commit = commit  # type: ignore[method-assign]
+        return sub
+
+    async def ensure_topics(self, topics):  # type: ignore[no-untyped-def]
+        await self._bus.ensure_topics(topics)
+
+    async def ping(self) -> None:
+        await self._bus.ping()
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_consumer_killed_between_its_transaction_and_its_offset_commit_has_one_side_effect(
+        pipeline: Pipeline) -> None:
+    messages = [_message(pipeline.tenant, {"educator_id": str(uuid.uuid4()), "version": 1}) for _ in range(20)]
+    assert await pipeline.bus.publish(messages) == [None] * 20
+    group = pipeline.runner._consumer.group
+    doomed = ConsumerRunner(KilledBeforeCommit(pipeline.bus, pipeline.tenant), pipeline.sessions,
+                            pipeline.runner._consumer)
+    with pytest.raises(Killed):
+        await asyncio.wait_for(doomed.run(asyncio.Event()), 60)
+    applied_before_kill = len(await pipeline.effects())
+    assert applied_before_kill > 0, "the kill did not land after a committed transaction"
+    # A new process of the same group resumes from the committed offset: everything is delivered again.
+    pipeline.start(relay=False)
+    rows = await pipeline.wait_for_effects(20, 60)
+    await until(lambda: pipeline.runner.outcomes["duplicate"] >= applied_before_kill, 30)
+    rows = await pipeline.effects()
+    assert pipeline.runner._consumer.group == group
+    assert pipeline.runner.outcomes["duplicate"] >= applied_before_kill, "the redelivery never happened"
+    assert sorted(str(r["event_id"]) for r in rows) == sorted(m.headers["ce_id"] for m in messages)
+
+
+async def test_topic_replayed_from_offset_0_into_the_group_changes_nothing(pipeline: Pipeline) -> None:
+    aggregates = [uuid.uuid4() for _ in range(10)]
+    for version in (1, 2, 3):
+        await pipeline.write(aggregates, version)
+    pipeline.start()
+    assert len(await pipeline.wait_for_effects(30, 60)) == 30
+    await pipeline.close()  # no member left in the group: a rewind is allowed (Kafka insists)
+    before = await pipeline.effects()
+    consumer = pipeline.runner._consumer
+    await pipeline.bus.rewind(consumer.group, list(consumer.topics))
+    replay = ConsumerRunner(pipeline.bus, pipeline.sessions, consumer)
+    stop = asyncio.Event()
+    task = asyncio.create_task(replay.run(stop))
+    await until(lambda: replay.outcomes["duplicate"] >= 30, 60)
+    await asyncio.sleep(1)  # let anything else the replay would do happen
+    stop.set()
+    await task
+    assert replay.outcomes["duplicate"] >= 30, f"the replay did not reach every event: {replay.outcomes}"
+    assert set(replay.outcomes) == {"duplicate"}, replay.outcomes
+    assert await pipeline.effects() == before
+
+
+async def test_dead_letter_replayed_applies_once_through_the_inbox(pipeline: Pipeline) -> None:
+    from libs.common.dlq import list_dead_letters, replay
+
+    poison = _message(pipeline.tenant, {"poison": True, "fixable": True, "educator_id": str(uuid.uuid4()),
+                                        "version": 1})
+    assert await pipeline.bus.publish([poison]) == [None]
+    pipeline.start(relay=False)
+    group = pipeline.runner._consumer.group
+    entries = []
+    deadline = time.monotonic() + 30
+    while not entries and time.monotonic() < deadline:
+        entries = await list_dead_letters(pipeline.bus, [EDUCATOR_TOPIC], group=group)
+        await asyncio.sleep(0.2)
+    assert [e.event_id for e in entries] == [poison.headers["ce_id"]]
+    assert await pipeline.effects() == []
+    pipeline.fixed = True  # the handler's bug is fixed; re-drive the dead letter, twice
+    assert await replay(pipeline.bus, entries) == 1
+    assert await replay(pipeline.bus, entries) == 1
+    rows = await pipeline.wait_for_effects(1, 30)
+    await until(lambda: pipeline.runner.outcomes["duplicate"] >= 1, 15)
+    rows = await pipeline.effects()
+    assert [str(r["event_id"]) for r in rows] == [poison.headers["ce_id"]], "replayed twice, applied twice?"
+    assert pipeline.runner.outcomes["duplicate"] >= 1
+    conn = await asyncpg.connect(asyncpg_dsn(pipeline.url))
+    try:
+        outcome = await conn.fetchval("SELECT outcome FROM inbox WHERE consumer_group = $1 AND event_id = $2",
+                                      group, uuid.UUID(poison.headers["ce_id"]))
+    finally:
+        await conn.close()
+    assert outcome == "applied"

@@ -307,3 +307,244 @@ async def test_rate_limit_per_client_with_retry_after(tight: Gateway) -> None:
     limited = await tight.client.get("/api/v1/hr/echo/1", headers=mine)
     assert limited.headers["content-type"] == "application/problem+json" and int(limited.headers["retry-after"]) >= 1
     assert (await tight.client.get("/api/v1/hr/echo/1", headers=theirs)).status_code == 201
+
+
+# --- issue 14: keys retire everywhere, revocations reach services, school limits, limits ---------
+
+async def test_revocation_is_published_in_the_same_transaction_and_only_once(gw: Gateway) -> None:
+    from sqlalchemy import text
+
+    client = await gw.new_client(["hr:read"])
+    engine = gw.client._transport.app.state.engine  # type: ignore[attr-defined]
+    for _ in range(2):  # revoking twice: the second changes nothing and publishes nothing
+        r = await gw.client.delete(f"/api/v1/admin/clients/{client['client_id']}", headers=gw.bearer(scopes=["admin"]))
+        assert r.status_code == 204
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT type, topic, aggregateid, tenant_id, payload FROM outbox"))).all()
+    assert [(r.type, r.topic, r.aggregateid, r.tenant_id) for r in rows] == [
+        ("org.improvenet.gateway.client.revoked", "gateway.identity", client["client_id"], "district-a")]
+    assert rows[0].payload["issuer"] == "improvenet" and "name" not in rows[0].payload
+    other = await gw.client.delete(f"/api/v1/admin/clients/{client['client_id']}",
+                                   headers=gw.bearer("district-b", ["admin"]))
+    assert other.status_code == 404
+
+
+async def test_a_revoked_clients_token_fails_at_a_service_reached_directly(
+        gw: Gateway, pg_server: str, keys_dir: Path) -> None:
+    """The revocation travels gateway outbox -> relay -> bus -> hr's verifier, within seconds."""
+    from libs.common.db import ensure_database
+    from libs.common.outbox import Relay
+    from libs.common.postgres_bus import PostgresBus
+    from libs.common.settings import database_url_for
+    from tests.conftest import build_component
+
+    await ensure_database(pg_server, "improvenet_bus")
+    hr = build_component("hr", pg_server, await new_database(pg_server, "hr", service="hr"), keys_dir)
+    client = await gw.new_client(["hr:read"])
+    auth = {"Authorization": f"Bearer {(await gw.token(client)).json()['access_token']}"}
+    gateway_engine = gw.client._transport.app.state.engine  # type: ignore[attr-defined]
+    bus = PostgresBus(database_url_for(pg_server, "improvenet_bus"))
+    relay = Relay(gateway_engine, bus, service="gateway")
+    async with hr.router.lifespan_context(hr), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=hr), base_url="http://hr") as direct:
+        assert (await direct.get("/schools", headers=auth)).status_code == 200
+        assert (await gw.client.delete(f"/api/v1/admin/clients/{client['client_id']}",
+                                       headers=gw.bearer(scopes=["admin"]))).status_code == 204
+        assert await relay.publish_once() == 1
+        started, status = time.monotonic(), 200
+        while status == 200 and time.monotonic() - started < 10:
+            await asyncio.sleep(0.1)
+            r = await direct.get("/schools", headers=auth)
+            status = r.status_code
+        print(f"revocation reached hr in {time.monotonic() - started:.2f}s")
+        assert status == 401 and "revoked" in r.json()["detail"]
+        assert time.monotonic() - started < 5
+        other = {"Authorization": f"Bearer {gw.make_token('district-a', ['hr:read'])}"}
+        assert (await direct.get("/schools", headers=other)).status_code == 200
+    await bus.close()
+
+
+async def test_retired_keys_leave_the_jwks_and_services_stop_trusting_them(gw: Gateway, keys_dir: Path) -> None:
+    """The bootstrap key (public.pem, still on every host) stops verifying once its tokens have expired."""
+    from sqlalchemy import text
+
+    from libs.common.auth import Issuer, TokenVerifier
+
+    app = gw.client._transport.app  # type: ignore[attr-defined]
+    bootstrap_token = gw.make_token("district-a", ["hr:read"])  # signed with keys/private.pem
+    service_verifier = TokenVerifier(
+        [Issuer("improvenet", "improvenet", "http://gw/.well-known/jwks.json",
+                ((keys_dir / "public.pem").read_bytes(),))],
+        http=httpx.AsyncClient(transport=httpx.ASGITransport(app=app)))
+    assert (await service_verifier.verify(bootstrap_token)).tenant_id == "district-a"
+    new_kid = await app.state.keys.rotate()
+    async with app.state.engine.begin() as conn:  # as if a token lifetime had passed since the rotation
+        await conn.execute(text("UPDATE signing_keys SET retired_at = now() - interval '2 hours' "
+                                "WHERE retired_at IS NOT NULL"))
+    published = {k["kid"] for k in (await gw.client.get("/.well-known/jwks.json")).json()["keys"]}
+    assert published == {new_kid}
+    service_verifier._verified.clear()
+    for keyset in service_verifier._issuers.values():
+        keyset.fetched_at = keyset.published_at = 0.0  # JWKS_MAX_AGE_SECONDS later
+    with pytest.raises(Exception) as refused:
+        await service_verifier.verify(bootstrap_token)
+    assert getattr(refused.value, "status", None) == 401
+    gateway_verifier = app.state.verifier  # the gateway reads the same JWKS from its database
+    gateway_verifier._verified.clear()
+    for keyset in gateway_verifier._issuers.values():
+        keyset.fetched_at = keyset.published_at = 0.0
+    r = await gw.client.get("/api/v1/hr/echo/1", headers={"Authorization": f"Bearer {bootstrap_token}"})
+    assert r.status_code == 401
+    client = await _client_after_rotation(gw)
+    fresh = (await gw.token(client)).json()["access_token"]
+    assert jwt.get_unverified_header(fresh)["kid"] == new_kid
+    assert (await service_verifier.verify(fresh)).subject == client["client_id"]
+    await service_verifier.close()
+
+
+async def _client_after_rotation(gw: Gateway) -> dict[str, Any]:
+    """A client made with an admin token the gateway itself signed (the bootstrap key is retired)."""
+    app = gw.client._transport.app  # type: ignore[attr-defined]
+    admin = await app.state.clients.create("district-a", "admin after rotation", ["admin", "hr:read"], None)
+    return {**admin[0], "client_secret": admin[1]}
+
+
+async def _replicate_schools(gw: Gateway, tenant: str, *schools: str) -> None:
+    from sqlalchemy import text
+
+    engine = gw.client._transport.app.state.engine  # type: ignore[attr-defined]
+    async with engine.begin() as conn:  # what the directory consumer writes when hr registers a school
+        for s in schools:
+            await conn.execute(text("INSERT INTO school_directory (tenant_id, school_id, name, version) "
+                                    "VALUES (:t, :s, 'a school', 1)"), {"t": tenant, "s": s})
+
+
+async def test_a_school_limited_admin_sees_only_its_schools_and_never_the_tenant_wide_audit_log(
+        gw: Gateway) -> None:
+    s1, s2 = "00000000-0000-4000-8000-0000000000a1", "00000000-0000-4000-8000-0000000000a2"
+    await _replicate_schools(gw, "district-a", s1, s2)
+    tenant_wide = await gw.new_client(["hr:read"])
+    mine = await gw.new_client(["hr:read"], schools=[s1])
+    theirs = await gw.new_client(["hr:read"], schools=[s2])
+    limited = gw.bearer(scopes=["admin"], schools=[s1])
+    audit = await gw.client.get("/api/v1/audit", headers=limited)
+    assert audit.status_code == 403 and audit.json()["type"].endswith("outside-school-scope")
+    assert (await gw.client.get("/api/v1/audit", headers=gw.bearer(scopes=["admin"]))).status_code == 200
+    listed = (await gw.client.get("/api/v1/admin/clients", headers=limited)).json()
+    assert [c["client_id"] for c in listed] == [mine["client_id"]]
+    for other in (tenant_wide, theirs):
+        cid = other["client_id"]
+        assert (await gw.client.get(f"/api/v1/admin/clients/{cid}", headers=limited)).status_code == 404
+        assert (await gw.client.post(f"/api/v1/admin/clients/{cid}/secret", headers=limited)).status_code == 404
+        assert (await gw.client.delete(f"/api/v1/admin/clients/{cid}", headers=limited)).status_code == 404
+    assert (await gw.client.get(f"/api/v1/admin/clients/{mine['client_id']}", headers=limited)).status_code == 200
+    outside = await gw.client.post("/api/v1/admin/clients", headers=limited,
+                                   json={"name": "x", "scopes": ["hr:read"], "schools": [s1, s2]})
+    assert outside.status_code == 422 and [e["field"] for e in outside.json()["errors"]] == ["schools[1]"]
+    inside = await gw.client.post("/api/v1/admin/clients", headers=limited,
+                                  json={"name": "x", "scopes": ["hr:read"], "schools": [s1]})
+    assert inside.status_code == 201
+    assert (await gw.client.get("/api/v1/admin/clients/" + theirs["client_id"],
+                                headers=gw.bearer(scopes=["admin"]))).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/oauth/token", "/api/v1/admin/clients"])
+async def test_the_body_limit_covers_the_gateways_own_endpoints(gw: Gateway, path: str) -> None:
+    big = b"grant_type=client_credentials&x=" + b"x" * (2 * 1024 * 1024)
+    headers = {"Content-Type": "application/x-www-form-urlencoded" if path == "/oauth/token"
+               else "application/json", **gw.bearer(scopes=["admin"])}
+    r = await gw.client.post(path, content=big, headers=headers)
+    assert r.status_code == 413 and r.headers["content-type"] == "application/problem+json"
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(5):
+            yield b"y" * (512 * 1024)
+
+    chunked = await gw.client.post(path, content=chunks(), headers=headers)
+    assert chunked.status_code == 413 and chunked.json()["type"].endswith("body-too-large")
+
+
+async def test_the_rate_limit_covers_the_gateways_own_endpoints(tight: Gateway) -> None:
+    admin = tight.bearer(scopes=["admin"], subject="admin-1")
+    statuses = [(await tight.client.get("/api/v1/admin/clients", headers=admin)).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    audit = await tight.client.get("/api/v1/audit", headers=admin)
+    assert audit.status_code == 429 and int(audit.headers["retry-after"]) >= 1
+    assert (await tight.client.get("/api/v1/audit", headers=tight.bearer(scopes=["admin"],
+                                                                         subject="admin-2"))).status_code == 200
+
+
+@pytest.fixture
+async def hr_direct(pg_server: str, keys_dir: Path) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    from tests.conftest import build_component
+
+    url = await new_database(pg_server, "hr", service="hr")
+    hr = build_component("hr", pg_server, url, keys_dir)
+    async with hr.router.lifespan_context(hr), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=hr), base_url="http://hr") as client:
+        yield client, url
+
+
+async def test_idempotency_keys_belong_to_the_client_and_expire(
+        hr_direct: tuple[httpx.AsyncClient, str], make_token: Callable[..., str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncpg
+
+    from libs.common.settings import asyncpg_dsn
+
+    hr, url = hr_direct
+    scopes = ["hr:read", "hr:write", "hr:pii"]
+    one = {"Authorization": f"Bearer {make_token('district-a', scopes, subject='cli_one')}", "Idempotency-Key": "k1"}
+    two = {"Authorization": f"Bearer {make_token('district-a', scopes, subject='cli_two')}", "Idempotency-Key": "k1"}
+    first = await hr.post("/educators", json={"given_name": "A", "family_name": "One"}, headers=one)
+    theirs = await hr.post("/educators", json={"given_name": "B", "family_name": "Two"}, headers=two)
+    assert first.status_code == theirs.status_code == 201, theirs.text  # same tenant, same key: no collision
+    assert first.json()["id"] != theirs.json()["id"]
+    again = await hr.post("/educators", json={"given_name": "A", "family_name": "One"}, headers=one)
+    assert again.json()["id"] == first.json()["id"] and again.headers["idempotent-replayed"] == "true"
+    reused = await hr.post("/educators", json={"given_name": "C", "family_name": "One"}, headers=one)
+    assert reused.status_code == 422
+
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        await conn.execute("UPDATE idempotency_keys SET created_at = now() - interval '25 hours'")
+        after_a_day = await hr.post("/educators", json={"given_name": "C", "family_name": "One"}, headers=one)
+        assert after_a_day.status_code == 201 and after_a_day.json()["id"] != first.json()["id"]
+        assert await conn.fetchval("SELECT count(*) FROM idempotency_keys") == 2  # replaced, not added
+        monkeypatch.setenv("IDEMPOTENCY_TTL_SECONDS", "60")  # configurable
+        await conn.execute("UPDATE idempotency_keys SET created_at = now() - interval '2 minutes'")
+        short = await hr.post("/educators", json={"given_name": "D", "family_name": "Two"}, headers=two)
+        assert short.status_code == 201 and short.json()["id"] != theirs.json()["id"]
+
+        # a duplicate while the first is in flight: one creates, the other is refused (409) or replays
+        dup = {**one, "Idempotency-Key": "k2"}
+        answers = await asyncio.gather(*(hr.post("/educators", json={"given_name": "E", "family_name": "Par"},
+                                                 headers=dup) for _ in range(4)))
+        assert {r.status_code for r in answers} <= {201, 409} and 201 in {r.status_code for r in answers}
+        made = {r.json()["id"] for r in answers if r.status_code == 201}
+        assert len(made) == 1
+    finally:
+        await conn.close()
+
+
+CRAFTED_PAGE_TOKENS = ["x", "eyJpZCI6ICJub3QtYS11dWlkIn0", "eyJmYW1pbHlfbmFtZSI6IDEsICJpZCI6IG51bGx9",
+                       "eyJpZCI6IFsxXX0", "W10", "bnVsbA", "eyJzZXEiOiAieCJ9", "e30.AAAAAAAAAAAAAAAAAAAAAA", "%00"]
+
+
+async def test_crafted_page_tokens_are_a_400_naming_page_token_on_every_list(
+        hr_direct: tuple[httpx.AsyncClient, str], gw: Gateway, make_token: Callable[..., str]) -> None:
+    hr, _ = hr_direct
+    auth = {"Authorization": f"Bearer {make_token('district-a', ['hr:read', 'hr:pii'])}"}
+    openapi = (await hr.get("/openapi.json")).json()
+    lists = [path for path, item in openapi["paths"].items()
+             if any(p.get("name") == "page_token" for p in item.get("get", {}).get("parameters", []))]
+    assert lists, "hr has lists"
+    for token in CRAFTED_PAGE_TOKENS:
+        for path in lists:
+            if "{" in path:
+                continue
+            r = await hr.get(path, params={"page_token": token}, headers=auth)
+            assert r.status_code == 400, (path, token, r.status_code, r.text)
+            assert r.json()["errors"][0]["field"] == "page_token"
+        audit = await gw.client.get("/api/v1/audit", params={"page_token": token}, headers=gw.bearer(scopes=["admin"]))
+        assert audit.status_code == 400 and audit.json()["errors"][0]["field"] == "page_token"

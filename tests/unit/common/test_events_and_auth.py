@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from pathlib import Path
@@ -33,12 +34,17 @@ def test_a_message_without_cloudevent_attributes_is_malformed() -> None:
         event_from_message({"ce_id": "not-a-uuid"}, b"{}")
 
 
+IRREGULAR_PAST_TENSE = {"held", "left", "made", "sent", "met", "begun", "done", "set", "went"}
+
+
 def test_every_event_type_follows_the_naming_rule_and_has_a_schema() -> None:
     documents = schema_documents()
     for event_type, model in REGISTRY.items():
         parts = event_type.split(".")
-        assert parts[:2] == ["org", "improvenet"] and len(parts) == 5 and parts[4].endswith("ed")
-        assert parts[2] in ("hr", "observations", "networks", "strategy")
+        assert parts[:2] == ["org", "improvenet"] and len(parts) == 5
+        verb = parts[4].split("-")[0]  # a verb phrase starts with its verb: went-stale, went-overdue
+        assert verb.endswith("ed") or verb in IRREGULAR_PAST_TENSE, f"{event_type}: not a past-tense verb"
+        assert parts[2] in ("gateway", "hr", "observations", "networks", "strategy")
         assert documents[event_type]["$id"].endswith(f"{event_type}/v1.json")
         assert model.topic.startswith(parts[2] + ".") or model.topic == "platform.audit"
         for personal in ("given_name", "family_name", "email", "staff_unique_id", "teacher_id", "text"):
@@ -114,3 +120,73 @@ async def test_bad_tokens_are_refused(keys: Path, case: str) -> None:
     with pytest.raises(Problem) as refused:
         await verifier(keys).verify(bad)
     assert refused.value.status == 401
+
+
+def _jwks_of(private_pem: bytes, kid: str | None = None) -> dict[str, object]:
+    from cryptography.hazmat.primitives import serialization
+
+    from libs.common.auth import jwk_thumbprint
+
+    key = serialization.load_pem_private_key(private_pem, None)
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))  # type: ignore[arg-type]
+    return {**jwk, "kid": kid or jwk_thumbprint(key.public_key()), "alg": "RS256", "use": "sig"}
+
+
+async def test_the_published_jwks_supersedes_the_static_bootstrap_key(keys: Path,
+                                                                      tmp_path: Path) -> None:
+    """Rotation retires the bootstrap key everywhere: once the issuer's JWKS no longer lists it,
+    a token it signed fails even though `public.pem` still holds it."""
+    new = ensure_signing_keys(tmp_path)
+    published: dict[str, list[dict[str, object]]] = {"keys": [_jwks_of((keys / "private.pem").read_bytes())]}
+
+    async def jwks() -> dict[str, object]:
+        return published  # type: ignore[return-value]
+
+    issuer = Issuer("improvenet", "improvenet", public_keys=((keys / "public.pem").read_bytes(),))
+    v = TokenVerifier([issuer], loaders={"improvenet": jwks})
+    v.VERIFIED_CACHE_SECONDS = 0.0
+    bootstrap_token = token(keys)
+    assert (await v.verify(bootstrap_token)).tenant_id == "t1"  # still published: still good
+    published["keys"] = [_jwks_of((new / "private.pem").read_bytes())]  # rotated, and the old key's tokens expired
+    keyset = next(iter(v._issuers.values()))
+    keyset.fetched_at = keyset.published_at = 0.0  # as if JWKS_MAX_AGE_SECONDS had passed
+    with pytest.raises(Problem) as refused:
+        await v.verify(bootstrap_token)
+    assert refused.value.status == 401 and "key unknown" in refused.value.detail
+    fresh = mint_token((new / "private.pem").read_bytes(), tenant="t1", issuer="improvenet", audience="improvenet",
+                       scopes=["hr:read"])
+    assert (await v.verify(fresh)).tenant_id == "t1"
+
+
+async def test_static_keys_stay_the_fallback_until_a_jwks_is_fetched(keys: Path) -> None:
+    async def unreachable() -> dict[str, object]:
+        raise OSError("issuer down")
+
+    issuer = Issuer("improvenet", "improvenet", public_keys=((keys / "public.pem").read_bytes(),))
+    v = TokenVerifier([issuer], loaders={"improvenet": unreachable})
+    assert (await v.verify(token(keys))).tenant_id == "t1"
+
+
+async def test_a_revoked_client_is_refused_even_with_a_remembered_token(keys: Path) -> None:
+    v = verifier(keys)
+    good = token(keys, subject="cli_revoked")
+    assert (await v.verify(good)).subject == "cli_revoked"  # now in the verified cache
+    v.revocations.revoke("improvenet", "cli_revoked")
+    with pytest.raises(Problem) as refused:
+        await v.verify(good)
+    assert refused.value.status == 401 and "revoked" in refused.value.detail
+    assert (await v.verify(token(keys, subject="cli_other"))).subject == "cli_other"
+    v.revocations.revoke("https://elsewhere.example", "cli_other")  # another issuer's subject of that name
+    assert (await v.verify(token(keys, subject="cli_other"))).subject == "cli_other"
+
+
+def test_revocations_are_forgotten_after_every_token_has_expired() -> None:
+    from libs.common.auth import Principal, RevocationList
+
+    now = [1_000_000.0]
+    revoked = RevocationList(clock=lambda: now[0])
+    revoked.revoke("improvenet", "old", now[0])
+    now[0] += RevocationList.KEEP_SECONDS + 1
+    revoked.revoke("improvenet", "new", now[0])
+    p = Principal("old", "t", frozenset(), None, issuer="improvenet")
+    assert not revoked.is_revoked(p) and len(revoked) == 1

@@ -29,6 +29,28 @@ def test_cursor_round_trip_and_refusal() -> None:
     assert bad.value.status == 400 and bad.value.errors[0]["field"] == "page_token"
 
 
+CRAFTED = ["not-base64-json", "e30", "eyJpZCI6IDF9", "eyJpZCI6ICJ4In0.AAAA", ".", "e30.", "\u00e9.\u00e9",
+           "W10.bad", "%%%.%%%"]
+
+
+@pytest.mark.parametrize("token", CRAFTED)
+def test_a_page_token_this_api_did_not_issue_is_refused(token: str) -> None:
+    with pytest.raises(Problem) as bad:
+        decode_cursor(token)
+    assert bad.value.status == 400 and bad.value.errors[0]["field"] == "page_token"
+
+
+def test_an_altered_page_token_is_refused() -> None:
+    import base64
+
+    good = encode_cursor({"id": "abc"})
+    _body, _, signature = good.partition(".")
+    forged = base64.urlsafe_b64encode(b'{"id":"zzz"}').decode().rstrip("=")
+    with pytest.raises(Problem):
+        decode_cursor(f"{forged}.{signature}")
+    assert decode_cursor(good) == {"id": "abc"}
+
+
 def test_page_of_trims_and_points_at_the_last_row() -> None:
     rows, token = page_of([1, 2, 3], 2, lambda r: {"id": r})
     assert rows == [1, 2] and decode_cursor(token or "") == {"id": 2}

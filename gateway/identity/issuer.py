@@ -1,0 +1,114 @@
+"""The embedded OAuth2 issuer's endpoints: client credentials at `/oauth/token`, the JWKS, and the
+issuer's discovery document."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any, Literal
+from urllib.parse import parse_qs, unquote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from gateway.identity.keys import mint
+from gateway.limits import BODY_TOO_LARGE, check_rate
+from libs.common.problems import Problem, problem_responses
+
+ERRORS = problem_responses(400, 401, 429)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int
+    scope: str
+
+
+def token_error(status: int, code: str, description: str) -> Problem:
+    """A token-endpoint error: problem+json that also carries RFC 6749's `error` member."""
+    problem = Problem(status, "Token request refused", description, slug=code.replace("_", "-"),
+                      headers={"Cache-Control": "no-store"})
+    problem.extra = {"error": code, "error_description": description}
+    if code == "invalid_client":
+        problem.headers["WWW-Authenticate"] = 'Basic realm="improvenet"'
+    return problem
+
+
+def granted_scopes(requested: str | None, allowed: list[str]) -> list[str]:
+    """RFC 6749 §3.3: no `scope` asks for everything the client may have; more than that is refused."""
+    if not requested:
+        return sorted(allowed)
+    wanted = set(requested.split())
+    if not wanted <= set(allowed):
+        raise token_error(400, "invalid_scope", "requested scope exceeds what this client may have: "
+                          + " ".join(sorted(wanted - set(allowed))))
+    return sorted(wanted)
+
+
+def client_credentials(request: Request, form: dict[str, list[str]]) -> tuple[str, str]:
+    """From HTTP Basic (RFC 6749 §2.3.1, preferred) or from the form body."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("basic "):
+        try:
+            client_id, _, secret = base64.b64decode(header[6:]).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise token_error(401, "invalid_client", "malformed Basic credentials") from exc
+        return unquote(client_id), unquote(secret)
+    client_id, secret = form.get("client_id", [""])[0], form.get("client_secret", [""])[0]
+    if not client_id or not secret:
+        raise token_error(401, "invalid_client", "client authentication is required")
+    return client_id, secret
+
+
+router = APIRouter(tags=["identity"])
+
+
+@router.post("/oauth/token", response_model=TokenResponse, summary="Get an access token",
+             description="OAuth2 client credentials (RFC 6749 §4.4). Authenticate with HTTP Basic "
+                         "(`client_id:client_secret`) or with `client_id` and `client_secret` in the form.",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/x-www-form-urlencoded": {"schema": {
+                     "type": "object", "required": ["grant_type"],
+                     "properties": {"grant_type": {"type": "string", "enum": ["client_credentials"]},
+                                    "scope": {"type": "string"}, "client_id": {"type": "string"},
+                                    "client_secret": {"type": "string"}}}}}}},
+             responses={400: ERRORS[400], 401: ERRORS[401], **BODY_TOO_LARGE, 429: ERRORS[429]})
+async def issue_token(request: Request) -> JSONResponse:
+    state = request.app.state
+    settings = state.settings
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        raise token_error(400, "invalid_request", "send application/x-www-form-urlencoded")
+    try:
+        form = parse_qs((await request.body()).decode(), keep_blank_values=True)
+    except UnicodeDecodeError as exc:
+        raise token_error(400, "invalid_request", "the form is not UTF-8") from exc
+    if form.get("grant_type", [""])[0] != "client_credentials":
+        raise token_error(400, "unsupported_grant_type", "grant_type must be client_credentials")
+    client_id, secret = client_credentials(request, form)
+    check_rate(request, "token:" + client_id)
+    client = await state.clients.authenticate(client_id, secret)
+    if client is None:
+        raise token_error(401, "invalid_client", "unknown client, wrong secret, or revoked")
+    scopes = granted_scopes(form.get("scope", [""])[0], list(client["scopes"]))
+    token = await mint(state.keys, client, scopes, issuer=settings.token_issuer,
+                       audience=settings.token_audience, ttl=settings.token_ttl_seconds)
+    return JSONResponse({"access_token": token, "token_type": "Bearer",
+                         "expires_in": settings.token_ttl_seconds, "scope": " ".join(scopes)},
+                        headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+@router.get("/.well-known/jwks.json", summary="Keys that verify access tokens")
+async def jwks(request: Request) -> JSONResponse:
+    return JSONResponse(await request.app.state.keys.jwks(), headers={"Cache-Control": "max-age=60"})
+
+
+@router.get("/.well-known/openid-configuration", summary="Issuer metadata")
+async def discovery(request: Request) -> dict[str, Any]:
+    settings = request.app.state.settings
+    base = str(request.base_url).rstrip("/")
+    return {"issuer": settings.token_issuer, "token_endpoint": f"{base}/oauth/token",
+            "jwks_uri": f"{base}/.well-known/jwks.json", "grant_types_supported": ["client_credentials"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "scopes_supported": list(settings.scopes)}
