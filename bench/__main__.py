@@ -189,6 +189,7 @@ def run(kafka: bool) -> list[Figure]:
         figures.append(Figure("Q1 quality-index read through the gateway at 1M notes", large, "ms p50",
                               "<= 50 ms, flat from 10k to 1M", large <= 50 and large <= small * 1.5 + 1,
                               {**q1, "p50_at_10k_ms": small, "p50_at_1m_ms": large}))
+        figures += service_scenarios(platform, headers, ref["rps"])
         worst_idle, worst_loaded = max(idle.values()), max(loaded.values())
         figures.append(Figure("M1 resident memory per process, idle / under W1", worst_loaded, "MB (max, loaded)",
                               "<= 150 MB idle, <= 250 MB loaded", worst_idle <= 150 and worst_loaded <= 250,
@@ -207,7 +208,50 @@ def run(kafka: bool) -> list[Figure]:
         e1 = event_latency(bus, rate=200, seconds=30)
         figures.append(Figure(f"E1 event latency on the {bus} bus, 200 events/s for 30 s", e1["p99_ms"], "ms p99",
                               "p99 <= 250 ms", e1["p99_ms"] <= 250 and e1["delivered"] == e1["events"], e1))
+    figures += standalone_scenarios()
     shutil.rmtree(work, ignore_errors=True)
+    return figures
+
+
+def _figures(rows: list[dict[str, Any]]) -> list[Figure]:
+    return [Figure(r["scenario"], r.get("value"), r.get("unit", ""), r.get("target", "-"), r.get("ok"),
+                   r.get("detail", {})) for r in rows]
+
+
+def _guarded(name: str, make: Any) -> list[Figure]:
+    """One scenario's figures; a scenario that fails is reported as failed, the rest still run."""
+    try:
+        return list(make())
+    except Exception as exc:
+        return [Figure(f"{name} (failed)", None, "", "-", False, {"error": repr(exc)[:500]})]
+
+
+def service_scenarios(platform: Platform, headers: dict[str, str], reference_rps: float) -> list[Figure]:
+    """The services' own scenarios on the running platform: hr H1/H2, networks N2, strategy T1/T2."""
+    from bench import hr_pipeline, networks_meetings, strategy_rules
+
+    def hr() -> list[Figure]:
+        out = hr_pipeline.run(platform, headers, reference_rps)
+        h1, h2 = out["H1"], out["H2"]
+        return [Figure("H1 stage transition through the gateway", h1["rps"], "req/s", "reference ratio",
+                       None, h1),
+                Figure("H2 pipeline analytics, 50,000 educators", h2["p99_ms"], "ms p99", "<= 200 ms",
+                       h2.get("ok"), h2)]
+
+    figures = _guarded("H1/H2 hr pipeline", hr)
+    figures += _guarded("N2 create meeting", lambda: _figures(networks_meetings.run(
+        platform, headers, reference_rps=reference_rps, wrk=wrk)))
+    figures += _guarded("T1/T2 strategy rules", lambda: _figures(strategy_rules.run(platform, headers, "bench")))
+    return figures
+
+
+def standalone_scenarios() -> list[Figure]:
+    """Scenarios that bring their own set-up: the graph (N1), the evidence check, partner delivery (P1)."""
+    from bench import networks_graph, observations_evidence, partners_p1
+
+    figures = _guarded("N1 collaboration graph", lambda: _figures(networks_graph.run()))
+    figures += _guarded("observations evidence check", lambda: _figures(observations_evidence.run()))
+    figures += _guarded("P1 webhook delivery", lambda: _figures(partners_p1.run()))
     return figures
 
 
