@@ -40,6 +40,9 @@ EXPLICIT: dict[str, tuple[list[str], str]] = {
     "POST /oauth/token": (["400"], "RFC 6749: unknown client, or a scope the client may not have, is 400/401"),
     "POST /api/v1/strategy/plans": (["422"], "a model rule across fields: a school plan needs school_id"),
     "POST /api/v1/strategy/plans/{plan_id}/statements": (["422"], "a model rule: if_kind measure needs if_measure"),
+    "POST /api/v1/partners/subscriptions": (["422"], "client_id must name a tenant client with events:read; "
+                                            "a webhook needs a public https url"),
+    "GET /api/v1/events": (["422"], "types must be granted to the caller"),
 }
 
 

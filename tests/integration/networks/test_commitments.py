@@ -83,5 +83,6 @@ async def test_overdue_commitments_are_counted_per_school_and_announced_once(net
         assert await announce_overdue(session, date(2026, 12, 1)) == 2
     async with net.app.state.sessions() as session, session.begin():
         assert await announce_overdue(session, date(2026, 12, 1)) == 0
-    assert await net.sql("SELECT count(*) FROM outbox WHERE type = 'org.improvenet.networks.commitment.went-overdue'") == 2
+    went_overdue = "org.improvenet.networks.commitment.went-overdue"
+    assert await net.sql(f"SELECT count(*) FROM outbox WHERE type = '{went_overdue}'") == 2
     assert (await net.client.get("/commitment-counts", headers=net.auth(OTHER))).json() == []
