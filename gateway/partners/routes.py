@@ -269,6 +269,13 @@ def docs_routes(router: APIRouter) -> None:
 
 # --- the router --------------------------------------------------------------------------------
 
+def tenant_wide(who: Principal) -> None:
+    """Subscriptions and the feed carry the whole tenant's events: not for a client limited to some schools."""
+    if who.schools is not None:
+        raise Problem(403, "Forbidden", "partner delivery carries the whole tenant's events; a client limited to "
+                      "some schools cannot use or manage it", slug="outside-school-scope")
+
+
 def partners_router(settings: PartnerSettings | None = None,
                     principal: PrincipalDependency = principal_of) -> APIRouter:
     """Subscriptions admin, the event feed and the documentation routes, ready to include.
@@ -283,12 +290,14 @@ def partners_router(settings: PartnerSettings | None = None,
     def admin(request: Request, who: Annotated[Principal, Depends(principal)]) -> Principal:
         if not who.has("admin"):
             raise insufficient_scope("admin")
+        tenant_wide(who)
         check_rate(request, f"{who.issuer}|{who.subject}")
         return who
 
     def partner(request: Request, who: Annotated[Principal, Depends(principal)]) -> Principal:
         if not who.has(EVENTS_SCOPE):
             raise insufficient_scope(EVENTS_SCOPE)
+        tenant_wide(who)
         check_rate(request, f"{who.issuer}|{who.subject}")
         return who
 
