@@ -70,6 +70,18 @@ def test_sigkill_of_every_kind_of_process_on_kafka_loses_nothing(on_kafka: Platf
             except ProcessLookupError:
                 pass
         writer.done.wait(1.0)
+    # Every kind at least once, even when the writer finished before the cycle reached it (bounded).
+    deadline = time.monotonic() + 90
+    while set(names) - set(kills) and time.monotonic() < deadline:
+        for name in sorted(set(names) - set(kills)):
+            victim = platform.child(name)
+            if victim.state == "running" and victim.pid and is_ready(victim.port):
+                try:
+                    os.kill(victim.pid, 9)
+                    kills[name] += 1
+                except ProcessLookupError:
+                    pass
+        time.sleep(1.0)
     writing.join()
     write_seconds = time.monotonic() - t0
     ready_after = wait_all_ready(platform, 90)

@@ -3,6 +3,7 @@ cross-tenant read (visible when published, 404 when not); adoptions and their sp
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.integration.networks.conftest import OTHER, Net
@@ -50,7 +51,7 @@ async def test_adoptions_and_spread(net: Net) -> None:
     p = await practice(net, visibility="published", network_id=n["id"])
     for school in net.schools[1:3]:
         await net.post(f"/practices/{p['id']}/adoptions", {"school_id": str(school), "network_id": n["id"],
-                       "adopted_on": "2026-12-01", "outcome_notes": "More students explain"})
+                       "adopted_on": datetime.now(UTC).date().isoformat(), "outcome_notes": "More students explain"})
     again = await net.post(f"/practices/{p['id']}/adoptions", {"school_id": str(net.schools[1]),
                            "adopted_on": "2026-12-02", "outcome_notes": "x"}, status=409)
     assert again.json()["errors"][0]["field"] == "school_id"
