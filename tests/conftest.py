@@ -36,7 +36,8 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
     """A real single-node KRaft broker. If it cannot start, the tests that use it fail."""
-    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"))
+    # It also has a SCRAM-SHA-512 listener (as Strimzi deploys it) for the tests of authenticated clients.
+    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"), scram_user=("improvenet-test", uuid.uuid4().hex))
     broker.start()
     yield broker
     broker.stop()

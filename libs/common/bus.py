@@ -95,7 +95,8 @@ def create_bus(settings: PlatformSettings, **options: Any) -> Bus:
     if settings.bus == "kafka":
         from libs.common.kafka_bus import KafkaBus
 
-        return KafkaBus(settings.kafka_bootstrap_servers, partitions=settings.kafka_topic_partitions, **options)
+        return KafkaBus(settings.kafka_bootstrap_servers, partitions=settings.kafka_topic_partitions,
+                        client_options=settings.kafka_client_options(), **options)
     from libs.common.postgres_bus import PostgresBus
 
     return PostgresBus(settings.resolved_bus_database_url(), **options)

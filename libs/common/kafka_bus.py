@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -24,8 +24,11 @@ log = logging.getLogger(__name__)
 
 
 class KafkaBus(Bus):
-    def __init__(self, bootstrap_servers: str, *, partitions: int = 3, request_timeout_ms: int = 5000) -> None:
+    def __init__(self, bootstrap_servers: str, *, partitions: int = 3, request_timeout_ms: int = 5000,
+                 client_options: Mapping[str, Any] | None = None) -> None:
         self._servers = bootstrap_servers.split(",")
+        # Security (SASL/SCRAM, TLS): the same options go to every client this bus creates.
+        self._client = {"bootstrap_servers": self._servers, **(client_options or {})}
         self._partitions = partitions
         self._timeout_ms = request_timeout_ms
         self._producer: KafkaProducer | None = None
@@ -40,7 +43,7 @@ class KafkaBus(Bus):
     def _producer_sync(self) -> KafkaProducer:
         if self._producer is None:
             self._producer = KafkaProducer(
-                bootstrap_servers=self._servers,
+                **self._client,
                 acks="all",
                 enable_idempotence=True,
                 max_in_flight_requests_per_connection=5,
@@ -96,10 +99,10 @@ class KafkaBus(Bus):
         return list(await self._run(self._publish_sync, messages))
 
     def subscribe(self, group: str, topics: Sequence[str]) -> Subscription:
-        return KafkaSubscription(self._servers, group, list(topics), self._timeout_ms)
+        return KafkaSubscription(self._client, group, list(topics), self._timeout_ms)
 
     def _ensure_topics_sync(self, topics: Sequence[str]) -> None:
-        admin = KafkaAdminClient(bootstrap_servers=self._servers, request_timeout_ms=self._timeout_ms)
+        admin = KafkaAdminClient(**self._client, request_timeout_ms=self._timeout_ms)
         try:
             existing = set(admin.list_topics())
             missing = [NewTopic(t, self._partitions, 1) for t in topics if t not in existing]
@@ -118,7 +121,7 @@ class KafkaBus(Bus):
             raise BusUnavailable(f"kafka admin failed: {exc!r}") from exc
 
     def _ping_sync(self) -> None:
-        admin = KafkaAdminClient(bootstrap_servers=self._servers, request_timeout_ms=2000)
+        admin = KafkaAdminClient(**self._client, request_timeout_ms=2000)
         try:
             admin.list_topics()
         finally:
@@ -134,8 +137,8 @@ class KafkaBus(Bus):
 
     def _ops_sync(self) -> tuple[KafkaAdminClient, KafkaConsumer]:
         if self._ops is None:
-            admin = KafkaAdminClient(bootstrap_servers=self._servers, request_timeout_ms=self._timeout_ms)
-            reader = KafkaConsumer(bootstrap_servers=self._servers, group_id=None, enable_auto_commit=False,
+            admin = KafkaAdminClient(**self._client, request_timeout_ms=self._timeout_ms)
+            reader = KafkaConsumer(**self._client, group_id=None, enable_auto_commit=False,
                                    request_timeout_ms=max(self._timeout_ms, 31000), reconnect_backoff_max_ms=1000)
             self._ops = (admin, reader)
         return self._ops
@@ -252,8 +255,8 @@ def _log_commit_failure(offsets: object, response: object) -> None:
 
 
 class KafkaSubscription(Subscription):
-    def __init__(self, servers: list[str], group: str, topics: list[str], timeout_ms: int) -> None:
-        self._servers = servers
+    def __init__(self, client: Mapping[str, Any], group: str, topics: list[str], timeout_ms: int) -> None:
+        self._client = dict(client)
         self._group = group
         self._topics = topics
         self._timeout_ms = timeout_ms
@@ -267,7 +270,7 @@ class KafkaSubscription(Subscription):
     def _consumer_sync(self) -> KafkaConsumer:
         if self._consumer is None:
             consumer = KafkaConsumer(
-                bootstrap_servers=self._servers,
+                **self._client,
                 group_id=self._group,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -55,6 +55,12 @@ class PlatformSettings(BaseSettings):
     bus_database_url: str | None = None
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_topic_partitions: int = 3
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="How clients talk to the brokers (Strimzi's SCRAM listener: SASL_PLAINTEXT).")
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = Field(default=None, description="CA bundle for SSL / SASL_SSL listeners.")
     token_issuer: str = "improvenet"
     token_audience: str = "improvenet"
     jwt_public_key_file: Path | None = Field(
@@ -74,6 +80,29 @@ class PlatformSettings(BaseSettings):
     @classmethod
     def _strip(cls, v: str) -> str:
         return v.strip()
+
+    @model_validator(mode="after")
+    def _kafka_credentials(self) -> PlatformSettings:
+        if self.kafka_security_protocol.startswith("SASL_"):
+            missing = [name for name, value in (("KAFKA_SASL_MECHANISM", self.kafka_sasl_mechanism),
+                                                ("KAFKA_SASL_USERNAME", self.kafka_sasl_username),
+                                                ("KAFKA_SASL_PASSWORD", self.kafka_sasl_password)) if not value]
+            if missing:
+                raise ValueError(f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
+                                 f"{', '.join(missing)}")
+        return self
+
+    def kafka_client_options(self) -> dict[str, object]:
+        """The connection options every Kafka client of a process takes (producer, consumers, admin)."""
+        options: dict[str, object] = {"security_protocol": self.kafka_security_protocol}
+        if self.kafka_security_protocol.startswith("SASL_"):
+            assert self.kafka_sasl_password is not None  # checked by _kafka_credentials
+            options |= {"sasl_mechanism": self.kafka_sasl_mechanism,
+                        "sasl_plain_username": self.kafka_sasl_username,
+                        "sasl_plain_password": self.kafka_sasl_password.get_secret_value()}
+        if self.kafka_ssl_cafile is not None:
+            options["ssl_cafile"] = str(self.kafka_ssl_cafile)
+        return options
 
     def server_url(self) -> str:
         if not self.database_url:

@@ -63,10 +63,15 @@ logger.kafka.level = info
 
 
 class KafkaBroker:
-    def __init__(self, workdir: Path, *, port: int | None = None) -> None:
+    def __init__(self, workdir: Path, *, port: int | None = None,
+                 scram_user: tuple[str, str] | None = None) -> None:
         self.workdir = workdir
         self.port = port or free_port()
         self.controller_port = free_port()
+        # With a SCRAM user the broker also listens with SASL_PLAINTEXT + SCRAM-SHA-512 (what Strimzi's
+        # `scram-sha-512` listener speaks), on its own port; the plain listener stays for readiness checks.
+        self.scram_user = scram_user
+        self.scram_port = free_port() if scram_user else None
         self.process: subprocess.Popen[bytes] | None = None
         self.libs: Path | None = None
 
@@ -74,16 +79,33 @@ class KafkaBroker:
     def bootstrap_servers(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    @property
+    def scram_bootstrap_servers(self) -> str:
+        assert self.scram_port is not None, "this broker was started without a SCRAM user"
+        return f"127.0.0.1:{self.scram_port}"
+
+    def _listeners(self) -> list[str]:
+        listeners = [f"PLAINTEXT://127.0.0.1:{self.port}"]
+        protocols = ["CONTROLLER:PLAINTEXT", "PLAINTEXT:PLAINTEXT"]
+        extra: list[str] = []
+        if self.scram_port is not None:
+            listeners.append(f"SCRAM://127.0.0.1:{self.scram_port}")
+            protocols.append("SCRAM:SASL_PLAINTEXT")
+            extra = ["sasl.enabled.mechanisms=SCRAM-SHA-512", "inter.broker.listener.name=PLAINTEXT",
+                     "listener.name.scram.scram-sha-512.sasl.jaas.config="
+                     "org.apache.kafka.common.security.scram.ScramLoginModule required;"]
+        return [f"listeners={','.join(listeners)},CONTROLLER://127.0.0.1:{self.controller_port}",
+                f"advertised.listeners={','.join(listeners)}",
+                f"listener.security.protocol.map={','.join(protocols)}", *extra]
+
     def _configure(self) -> Path:
         self.workdir.mkdir(parents=True, exist_ok=True)
         props = self.workdir / "server.properties"
         props.write_text("\n".join([
             "process.roles=broker,controller", "node.id=1",
             f"controller.quorum.bootstrap.servers=127.0.0.1:{self.controller_port}",
-            f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-            f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+            *self._listeners(),
             "controller.listener.names=CONTROLLER",
-            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
             f"log.dirs={self.workdir / 'data'}", "num.partitions=3",
             "offsets.topic.replication.factor=1", "offsets.topic.num.partitions=3",
             "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1",
@@ -104,8 +126,10 @@ class KafkaBroker:
         props = self._configure()
         if not (self.workdir / "data" / "meta.properties").exists():
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            scram = (["--add-scram", f"SCRAM-SHA-512=[name={self.scram_user[0]},password={self.scram_user[1]}]"]
+                     if self.scram_user else [])
             fmt = subprocess.run(self._java("kafka.tools.StorageTool", "format", "--standalone", "-t", cluster_id,
-                                            "-c", str(props)), capture_output=True, text=True, timeout=120)
+                                            "-c", str(props), *scram), capture_output=True, text=True, timeout=120)
             if fmt.returncode != 0:
                 raise BrokerUnavailable(f"kafka storage format failed: {fmt.stdout}\n{fmt.stderr}")
         log = (self.workdir / "kafka.log").open("ab")
