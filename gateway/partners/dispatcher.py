@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 from sqlalchemy import text
@@ -35,29 +35,10 @@ from gateway.partners.signing import webhook_headers
 from gateway.partners.store import prune, with_schema_base
 from libs.common.db import session_factory, unit_of_work
 from libs.common.outbox import record_events
-from libs.contracts.base import EventPayload
+from libs.contracts.gateway import PartnerSubscriptionDisabled
 
 log = logging.getLogger(__name__)
 CLAIM_LOCK = 0x1A7E_0002
-PARTNERS_TOPIC = "gateway.partners"
-
-
-class PartnerSubscriptionDisabled(EventPayload):
-    """A webhook subscription was disabled after its deliveries kept failing (or by its admin).
-
-    Recorded in the gateway's outbox with the disable. (Not in the contracts registry yet: the lead
-    moves it to libs/contracts/gateway.py, which documents it in the AsyncAPI document.)
-    """
-
-    event_type: ClassVar[str] = "org.improvenet.gateway.partner-subscription.disabled"
-    topic: ClassVar[str] = PARTNERS_TOPIC
-    subject_field: ClassVar[str] = "subscription_id"
-    schema_version: ClassVar[int] = 1
-
-    subscription_id: uuid.UUID
-    client_id: str
-    reason: str
-    disabled_at: datetime
 
 
 CLAIM = text(
