@@ -277,6 +277,11 @@ class KafkaSubscription(Subscription):
                 request_timeout_ms=max(self._timeout_ms, 31000),
                 reconnect_backoff_max_ms=1000,
                 max_poll_records=500,
+                # After a broker outage the runner resumes with a new consumer (a new member); the group
+                # rebalances only once the old member's session expires. kafka-python's default, 45 s,
+                # held every group that long after the broker was back; heartbeats run on their own thread.
+                session_timeout_ms=10000,
+                heartbeat_interval_ms=3000,
             )
             consumer.subscribe(self._topics)
             self._consumer = consumer

@@ -148,9 +148,9 @@ def test_broker_down_loses_nothing_keeps_order_and_delivers_within_30s(on_kafka:
         WHERE a.tenant_id = $1 AND a.published_at > b.published_at""", tenant)[0]["n"]
     assert out_of_order == 0, f"{out_of_order} pairs of events published out of order"
     assert changes > 0 and backlog > 0, "the outage did not hold anything back"
-    # The issue asks for 30 s; on Kafka the consumer groups rejoin after the restart and the last run took
-    # 46.6 s under the full suite (not met; see docs/operations.md). 90 s bounds it so a stall still fails.
-    assert caught_up < 90, f"delivered {caught_up:.1f}s after the broker came back (limit 90 s)"
+    # Each consumer group rejoins after the restart once its old member's session (10 s) has expired:
+    # 6.9 s alone on 2 cores (it was 46.6 s under kafka-python's default 45 s session).
+    assert caught_up < 30, f"delivered {caught_up:.1f}s after the broker came back (limit 30 s)"
     wait_all_ready(platform, 60)
     with httpx.Client(timeout=5) as c:
         lag = c.get(f"http://127.0.0.1:{platform.child('networks-worker').port}/metrics").text

@@ -194,8 +194,8 @@ async def test_bus_outage_loses_nothing_and_keeps_each_aggregate_in_order(
     assert len(pipeline.written) > 5 * 200, "writes did not continue during the outage"
     assert_in_order_and_complete(rows, pipeline.written)
     # The figure is reported (and measured in bench/); the bound is liveness only. Alone on 2 cores the
-    # backlog is through within a second of the broker's return; under the full suite's load a Kafka
-    # consumer group's rejoin after a broker restart has taken 42 s (the old member must expire first).
+    # backlog is through within a second of the broker's return; the 30 s target is asserted end to end in
+    # tests/e2e/test_faults_kafka.py (a group's rejoin waits for its old member's 10 s session to expire).
     print(f"FAULT-FIGURES bus-outage[{bus_under_test.kind}]: {len(pipeline.written)} events, outage "
           f"{OUTAGE_SECONDS}s, all delivered {caught_up:.1f}s after recovery, 0 lost, 0 duplicated")
     assert caught_up < 90, f"backlog delivered {caught_up:.1f}s after the bus came back (limit 90 s)"
