@@ -13,7 +13,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from sqlalchemy.engine import make_url
 
 from libs.common.db import ensure_database
 from libs.common.settings import database_url_for
+from libs.common.testing.kafka_broker import free_port
 from tests.deploy.conftest import ROOT
 
 Obj = dict[str, Any]
@@ -74,12 +74,6 @@ def pod_env(objects: list[Obj], container: Obj, secrets: dict[str, str], **overr
 
 SECRETS = {"improvenet-hr-db/username": "improvenet_hr", "improvenet-hr-db/password": "s3cr3t-hex",
            "improvenet-hr-kafka/password": "kafka-secret"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_the_manifests_database_url_is_one_the_services_parse(rendered: dict[str, list[Obj]]) -> None:

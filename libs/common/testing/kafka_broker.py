@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -26,8 +27,39 @@ class BrokerUnavailable(RuntimeError):
     pass
 
 
+_issued_ports: set[int] = set()
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    with socket.socket() as s:
+    """A free loopback port below the kernel's ephemeral range.
+
+    A port from bind(0) is ephemeral: between closing the probe and the child binding it, any outgoing
+    connection (a Kafka client, an HTTP pool) may be given the same port, and the child fails with
+    'address in use' (seen in CI). Ports below the range are never handed out for outgoing connections;
+    this process never hands out the same one twice.
+    """
+    low, _ = _ephemeral_range()
+    start = 20000 if low > 21000 else 1024
+    for _ in range(200):
+        port = random.randrange(start, low)
+        if port in _issued_ports:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _issued_ports.add(port)
+        return port
+    with socket.socket() as s:  # a machine with no room below the range: the kernel's choice
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
