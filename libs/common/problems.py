@@ -15,7 +15,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
-PROBLEM_BASE = "https://improvenet.org/problems/"
+# A type is a URI reference (RFC 9457 §3.1.1) resolved against the URL the client called: through the
+# gateway, `/problems/<slug>` is the gateway's page for that type (gateway/docs.py), so every type resolves
+# on every deployment, and the identifier is the same on all of them.
+PROBLEM_BASE = "/problems/"
+FORWARDED_PREFIX = "x-forwarded-prefix"  # set by the gateway: the public path in front of a service's own
+
+
+def public_instance(request: Request) -> str:
+    """The path the client called: behind the gateway `/api/v1/<service>` + the service's own path."""
+    return request.headers.get(FORWARDED_PREFIX, "") + request.url.path
 _STATUS_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
                   405: "Method not allowed", 409: "Conflict", 412: "Precondition failed",
                   413: "Content too large", 415: "Unsupported media type", 422: "Unprocessable content",
@@ -148,23 +157,23 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc.status, exc.title, exc.detail, slug=exc.slug, errors=exc.errors,
-                                headers=exc.headers, instance=request.url.path, extra=exc.extra)
+                                headers=exc.headers, instance=public_instance(request), extra=exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = validation_errors(exc.errors())
         if any(e["type"] == "json_invalid" for e in errors):
             return problem_response(400, "Malformed JSON", "the request body is not valid JSON",
-                                    slug="malformed-json", errors=errors, instance=request.url.path)
+                                    slug="malformed-json", errors=errors, instance=public_instance(request))
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return problem_response(422, "Invalid request", detail, slug="validation-error", errors=errors,
-                                instance=request.url.path)
+                                instance=public_instance(request))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else None
         return problem_response(exc.status_code, None, detail, headers=dict(exc.headers or {}),
-                                instance=request.url.path)
+                                instance=public_instance(request))
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
@@ -172,7 +181,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         field = constraint.split("__")[-1] if "__" in constraint else None
         errors = [{"field": field, "message": "already used by another record"}] if field else None
         return problem_response(409, "Conflict", f"{field or 'the request'} conflicts with existing data",
-                                slug="conflict", errors=errors, instance=request.url.path)
+                                slug="conflict", errors=errors, instance=public_instance(request))
 
     @app.exception_handler(DBAPIError)
     async def _data(request: Request, exc: DBAPIError) -> JSONResponse:
@@ -180,21 +189,21 @@ def install_problem_handlers(app: FastAPI) -> None:
         # character in text. The caller's input, not our failure.
         if is_connection_failure(exc):
             log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
-            return unavailable_response(request.url.path)
+            return unavailable_response(public_instance(request))
         sqlstate = getattr(getattr(exc.orig, "__cause__", None), "sqlstate", None) or ""
         if sqlstate.startswith("22"):
             return problem_response(422, "Invalid value", "a value in the request cannot be stored "
                                     "(for example a NUL character in text)", slug="invalid-value",
-                                    instance=request.url.path)
+                                    instance=public_instance(request))
         log.exception("database error on %s %s", request.method, request.url.path)
         return problem_response(500, "Internal server error", "an unexpected error occurred; it was logged",
-                                instance=request.url.path)
+                                instance=public_instance(request))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         if is_connection_failure(exc):
             log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
-            return unavailable_response(request.url.path)
+            return unavailable_response(public_instance(request))
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(500, "Internal server error", "an unexpected error occurred; it was logged",
-                                instance=request.url.path)
+                                instance=public_instance(request))
