@@ -2,11 +2,28 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PY_VERSION_OF = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PY_VERSION := $(call PY_VERSION_OF,$(PYTHON))
+# The stamp names the interpreter's version too: another PYTHON means another install.
+STAMP  := $(VENV)/.installed-py$(PY_VERSION)-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
-.PHONY: install up test test-fast lint schemas bench clean
+.PHONY: install up test test-fast test-newest-python lint schemas bench clean
 
 $(STAMP): pyproject.toml
+	@if [ -z "$(PY_VERSION)" ]; then \
+	  echo "$(PYTHON) does not run: install Python 3.11, 3.12 or 3.13, or name one: make PYTHON=python3.12 ..."; exit 1; fi
+	@if ! echo " $(SUPPORTED_PYTHONS) " | grep -q " $(PY_VERSION) "; then \
+	  echo "$(PYTHON) is Python $(PY_VERSION); improvenet needs one of $(SUPPORTED_PYTHONS): make PYTHON=python3.12 ..."; \
+	  exit 1; fi
+	@if [ -e $(BIN)/python ] || [ -L $(BIN)/python ]; then \
+	  have=$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo "a Python that no longer runs"); \
+	  if [ "$$have" != "$(PY_VERSION)" ]; then \
+	    echo "$(VENV) was made by Python $$have, but $(PYTHON) is Python $(PY_VERSION): recreating $(VENV)" \
+	         "(what make clean would do; to keep the old one, run make PYTHON=python$$have ...)"; \
+	    rm -rf $(VENV); \
+	  fi; \
+	fi
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
@@ -21,6 +38,13 @@ up: install
 ## Every test: unit, integration on real PostgreSQL and real Apache Kafka, end to end.
 test: install
 	$(BIN)/python -m pytest
+
+## Unit, contract and integration tests again on the newest supported Python, 3.13 (CI runs this after
+## `make test`). A python3.13 on PATH is used; otherwise one is built once from Debian's source tarball.
+NEWEST_VENV := .venv-py3.13
+test-newest-python:
+	@newest=$$(deploy/local/python/build.sh) && $(MAKE) --no-print-directory VENV=$(NEWEST_VENV) PYTHON=$$newest install
+	$(NEWEST_VENV)/bin/python -m pytest -p no:cacheprovider tests/unit tests/contract tests/integration
 
 ## Unit tests only (no database, no broker).
 test-fast: install
@@ -41,4 +65,4 @@ schemas: install
 	$(BIN)/python -m libs.contracts schemas
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(NEWEST_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -139,14 +139,20 @@ def demo(gateway: Annotated[str, typer.Option(envvar="GATEWAY_URL")] = "http://1
 
 
 @cli.command(name="rotate-signing-key")
-def rotate_signing_key() -> None:
-    """Start signing with a new key; the old one stays published until its tokens have expired."""
+def rotate_signing_key(state_dir: StateDir = Path(".improvenet")) -> None:
+    """Start signing with a new key; the old one stays published until its tokens have expired.
+
+    On a local install it finds the running platform's database itself; elsewhere set DATABASE_URL (or
+    GATEWAY_DATABASE_URL).
+    """
     import asyncio
 
     from gateway.auth import SigningKeys
     from gateway.settings import GatewaySettings
     from libs.common.db import create_engine
 
+    _platform_environment(state_dir)
+    _require_database("rotate-signing-key", "GATEWAY_DATABASE_URL", state_dir)
     settings = GatewaySettings()
 
     async def rotate() -> str:
@@ -166,11 +172,25 @@ def keys(state_dir: StateDir = Path(".improvenet")) -> None:
 
 
 @cli.command()
-def migrate(service: Annotated[list[str] | None, typer.Argument(help="Components (default: all).")] = None) -> None:
-    """Bring component databases to the latest migration (DATABASE_URL must name the server)."""
+def migrate(service: Annotated[list[str] | None, typer.Argument(help="Components (default: all).")] = None,
+            state_dir: StateDir = Path(".improvenet")) -> None:
+    """Bring component databases to the latest migration (the running local platform's server, or the
+    one DATABASE_URL names)."""
     from improvenet.__main__ import _migrate
 
+    _platform_environment(state_dir)
+    _require_database("migrate", "DATABASE_URL", state_dir)
     _migrate(service or [c.name for c in COMPONENTS])
+
+
+def _require_database(command: str, specific: str, state_dir: Path) -> None:
+    """Say what to do, instead of a traceback, when no database can be found."""
+    if os.environ.get("DATABASE_URL") or os.environ.get(specific):
+        return
+    console.print(f"[red]{command}: no database.[/red] No platform is running from {state_dir} (start it "
+                  f"with `make up`), and DATABASE_URL is not set (set it to the PostgreSQL server, e.g. "
+                  f"postgresql+asyncpg://user:password@host:5432/postgres).")
+    raise typer.Exit(2)
 
 
 # --- status ------------------------------------------------------------------------------------

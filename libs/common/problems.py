@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -55,7 +56,8 @@ RESPONSE_TEXT = {400: "Malformed request", 401: "Missing, invalid or revoked tok
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for problem+json errors, the same wording in every service."""
-    return {s: {"description": RESPONSE_TEXT[s], "content": {PROBLEM_JSON: {}}} for s in statuses}
+    return {s: {"description": RESPONSE_TEXT.get(s) or HTTPStatus(s).phrase, "content": {PROBLEM_JSON: {}}}
+            for s in statuses}
 
 
 def not_found(what: str) -> Problem:

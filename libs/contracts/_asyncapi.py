@@ -154,7 +154,8 @@ def example_headers(model: type[EventPayload], payload: Mapping[str, Any]) -> di
 def _summary(model: type[EventPayload]) -> str:
     doc = (model.__doc__ or "").strip()
     if doc and model.__doc__ != EventPayload.__doc__ and not doc.startswith("!!!"):
-        return doc.split("\n\n")[0].replace("\n", " ")
+        # Whitespace collapsed: Python 3.13 dedents docstrings, 3.11 does not; the document is the same.
+        return " ".join(doc.split("\n\n")[0].split())
     return model.event_type
 
 
