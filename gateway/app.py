@@ -28,6 +28,7 @@ from gateway.settings import GatewaySettings
 from libs.common.app import RequestIdMiddleware
 from libs.common.auth import TokenVerifier
 from libs.common.db import create_engine
+from libs.common.openapi import operation_id_function
 from libs.common.outbox import RelayWaker
 from libs.common.problems import install_problem_handlers
 from libs.common.telemetry import instrument_app, instrument_engine, setup_telemetry
@@ -85,7 +86,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             await engine.dispose()
 
     app = FastAPI(title="improvenet", version="0.1.0", lifespan=lifespan, openapi_url=None, docs_url=None,
-                  redoc_url=None, description=DESCRIPTION)
+                  redoc_url=None, description=DESCRIPTION, generate_unique_id_function=operation_id_function("gateway"))
     install_problem_handlers(app)
     # the proxy last: its catch-all would otherwise shadow the gateway's own routes
     for router in (issuer.router, clients.router, audit.router, health.router, docs.router, partners_router(),

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from gateway.openapi import merge
 from gateway.routes import API_PREFIX
+from libs.common.openapi import finish
 from libs.common.problems import PROBLEM_BASE, Problem
 
 CACHE_SECONDS = 30.0
@@ -47,14 +48,21 @@ async def merged_openapi(request: Request) -> dict[str, Any]:
             return None
 
     docs = dict(zip(upstreams, await asyncio.gather(*(fetch(b) for b in upstreams.values())), strict=True))
-    own = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-    document = merge(own, {s: d for s, d in docs.items() if d is not None}, API_PREFIX, state.settings.scopes)
-    with_known_scopes(document, list(state.settings.scopes))
+    document = build_document(app, {s: d for s, d in docs.items() if d is not None}, state.settings.scopes)
     missing = [s for s, d in docs.items() if d is None]
     if missing:
         document["info"]["x-unavailable-services"] = missing
     else:
         state.openapi_cache = (time.monotonic(), document)
+    return document
+
+
+def build_document(app: FastAPI, service_docs: dict[str, dict[str, Any]], scopes: dict[str, str]) -> dict[str, Any]:
+    """The gateway's own operations and every service's, as clients see them (also built offline by the
+    contract test, from the same apps)."""
+    own = finish(get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes))
+    document = merge(own, service_docs, API_PREFIX, scopes)
+    with_known_scopes(document, list(scopes))
     return document
 
 

@@ -112,14 +112,17 @@ class Clients:
 
     async def list(self, tenant_id: str, schools: Schools = None) -> list[dict[str, Any]]:
         async with self._engine.connect() as conn:
-            rows = await conn.execute(select(*CLIENT_COLUMNS).where(*visible(tenant_id, schools))
+            # A revoked client is gone (DELETE revoked it); the audit log keeps who revoked it and when.
+            rows = await conn.execute(select(*CLIENT_COLUMNS).where(clients.c.revoked_at.is_(None),
+                                                                    *visible(tenant_id, schools))
                                       .order_by(clients.c.created_at))
             return [dict(r._mapping) for r in rows]
 
     async def get(self, tenant_id: str, client_id: str, schools: Schools = None) -> dict[str, Any]:
         async with self._engine.connect() as conn:
             row = (await conn.execute(select(*CLIENT_COLUMNS).where(
-                and_(clients.c.client_id == client_id, *visible(tenant_id, schools))))).first()
+                and_(clients.c.client_id == client_id, clients.c.revoked_at.is_(None),
+                     *visible(tenant_id, schools))))).first()
         if row is None:
             raise not_found("client")
         return dict(row._mapping)
@@ -239,7 +242,7 @@ async def read_client(client_id: str, request: Request, principal: Admin) -> Any
 
 @router.post("/clients/{client_id}/secret", response_model=ClientWithSecret,
              summary="Rotate a client's secret (the old one stops working; tokens already issued last)")
-async def rotate_secret(client_id: str, request: Request, principal: Admin) -> Any:
+async def rotate_client_secret(client_id: str, request: Request, principal: Admin) -> Any:
     client, secret = await request.app.state.clients.rotate_secret(principal.tenant_id, client_id,
                                                                    principal.schools)
     return _with_secret(client, secret)

@@ -395,7 +395,7 @@ def partners_router(settings: PartnerSettings | None = None,
 
     @admin_router.post("/subscriptions/{subscription_id}/secret", response_model=SubscriptionWithSecret,
                        summary="Rotate the signing secret (the previous one keeps signing for a while)")
-    async def rotate_secret(subscription_id: uuid.UUID, request: Request, who: Admin) -> JSONResponse:
+    async def rotate_subscription_secret(subscription_id: uuid.UUID, request: Request, who: Admin) -> JSONResponse:
         engine = engine_of(request)
         current = await load(engine, who.tenant_id, subscription_id)
         if current["mode"] != "webhook":

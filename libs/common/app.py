@@ -23,6 +23,7 @@ from libs.common.bus import create_bus
 from libs.common.db import create_engine, session_factory
 from libs.common.metrics import ObservedApp, setup_metrics
 from libs.common.migrations import current_revision, head_revision
+from libs.common.openapi import contract_openapi, operation_id_function
 from libs.common.outbox import RelayWaker
 from libs.common.problems import install_problem_handlers, problem_response
 from libs.common.settings import ServiceSettings
@@ -153,11 +154,13 @@ def create_service_app(settings: ServiceSettings, *, title: str, description: st
             await engine.dispose()
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
-                  default_response_class=JSONResponse)
+                  default_response_class=JSONResponse,
+                  generate_unique_id_function=operation_id_function(settings.service))
     install_problem_handlers(app)
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)
     app.add_middleware(RequestIdMiddleware)
     instrument_app(app)
+    app.openapi = contract_openapi(app)  # type: ignore[method-assign]
     return app

@@ -23,8 +23,9 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Request, Security
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import HTTPAuthorizationCredentials, OAuth2
 
 from libs.common.problems import Problem
 
@@ -385,7 +386,29 @@ def principal_from_claims(claims: dict[str, Any], issuer: Issuer | None = None) 
     )
 
 
-bearer = HTTPBearer(auto_error=False, description="An access token from the gateway's /oauth/token.")
+TOKEN_URL = "/oauth/token"
+
+
+class OAuth2Bearer(OAuth2):
+    """A bearer token from the gateway's OAuth2 client credentials flow.
+
+    Declared as an OAuth2 scheme, not a bare bearer, so that FastAPI writes each operation's scopes (from
+    `require`'s `Security(..., scopes=...)`) into its OpenAPI security requirement. It reads the header
+    as HTTPBearer does: the route gets the credentials, or None, and decides (401 as problem+json)."""
+
+    def __init__(self) -> None:
+        flows = OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl=TOKEN_URL, scopes={}))
+        super().__init__(flows=flows, scheme_name="oauth2", auto_error=False,
+                         description="Client credentials: POST /oauth/token with your client id and secret.")
+
+    async def __call__(self, request: Request) -> HTTPAuthorizationCredentials | None:  # type: ignore[override]
+        scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+        if not scheme or not credentials.strip():
+            return None
+        return HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials.strip())
+
+
+bearer = OAuth2Bearer()
 
 
 def bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
@@ -421,4 +444,4 @@ def require(scope: str) -> Any:
             raise insufficient_scope(scope)
         return principal
 
-    return Depends(check)
+    return Security(check, scopes=[scope])  # Security, so the operation's document names the scope

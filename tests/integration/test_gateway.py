@@ -189,6 +189,11 @@ async def test_client_credentials_lifecycle(gw: Gateway) -> None:
     after = await gw.client.get("/api/v1/hr/echo/1", headers=auth)
     assert after.status_code == 401 and "revoked" in after.json()["detail"]
     assert (await gw.token(rotated)).status_code == 401
+    # Deleted means gone: not readable, not listed (the audit log keeps the revocation).
+    admin = gw.bearer(scopes=["admin"])
+    assert (await gw.client.get(f"/api/v1/admin/clients/{client['client_id']}", headers=admin)).status_code == 404
+    listed = (await gw.client.get("/api/v1/admin/clients", headers=admin)).json()
+    assert client["client_id"] not in [c["client_id"] for c in listed]
 
 
 async def test_only_admins_manage_clients_and_scopes_must_exist(gw: Gateway) -> None:

@@ -21,7 +21,7 @@ router = APIRouter(tags=["memberships"], responses=problem_responses(400, 401, 4
 
 @router.post("/networks/{network_id}/members", status_code=201, response_model=MembershipPublic,
              dependencies=[WRITE], summary="An educator joins the network for one of its schools")
-async def join(network_id: uuid.UUID, body: MembershipCreate, request: Request, principal: CurrentPrincipal,
+async def join_network(network_id: uuid.UUID, body: MembershipCreate, request: Request, principal: CurrentPrincipal,
                session: WriteSession, idempotent: Idempotent) -> Any:
     if (replay := await idempotent.replay()) is not None:
         return replay
@@ -44,7 +44,7 @@ async def read_membership(membership_id: uuid.UUID, principal: CurrentPrincipal,
 
 @router.post("/memberships/{membership_id}/end", response_model=MembershipPublic, dependencies=[WRITE],
              summary="The member leaves the network (If-Match)")
-async def leave(membership_id: uuid.UUID, body: MembershipEnd, principal: CurrentPrincipal,
+async def leave_network(membership_id: uuid.UUID, body: MembershipEnd, principal: CurrentPrincipal,
                 session: WriteSession, if_match: IfMatch = None) -> Any:
     m = await service.leave(session, principal, membership_id, expected_version(if_match), body.ends_on)
     return with_etag(m, m.version)

@@ -49,6 +49,11 @@ class NetworkPublic(BaseModel):
     version: int
 
 
+class HostedMeeting(BaseModel):
+    meeting_date: date
+    host_school_id: uuid.UUID
+
+
 class HostRotation(BaseModel):
     next_host_school_id: uuid.UUID | None
-    hosted: list[tuple[date, uuid.UUID]]
+    hosted: list[HostedMeeting]

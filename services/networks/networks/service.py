@@ -15,7 +15,7 @@ from libs.contracts.networks import NetworkFormed
 from services.networks.common import bump, cursor_id, emit, network_clause, network_or_404, new_id, visible_schools
 from services.networks.models import DIRECTORY, meetings, network_norms, networks
 from services.networks.networks.rotation import next_host
-from services.networks.networks.schemas import HostRotation, NetworkCreate, NetworkPublic, NormsVersion
+from services.networks.networks.schemas import HostedMeeting, HostRotation, NetworkCreate, NetworkPublic, NormsVersion
 
 
 async def form(session: AsyncSession, principal: Principal, body: NetworkCreate) -> uuid.UUID:
@@ -86,4 +86,5 @@ async def host_rotation(session: AsyncSession, principal: Principal, network_id:
         select(meetings.c.meeting_date, meetings.c.host_school_id).where(
             meetings.c.tenant_id == principal.tenant_id, meetings.c.network_id == network_id,
             meetings.c.host_school_id.is_not(None)).order_by(meetings.c.meeting_date)))]
-    return HostRotation(next_host_school_id=next_host(row["school_ids"], hosted), hosted=hosted)
+    return HostRotation(next_host_school_id=next_host(row["school_ids"], hosted),
+                        hosted=[HostedMeeting(meeting_date=on, host_school_id=school) for on, school in hosted])

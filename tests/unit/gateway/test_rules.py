@@ -56,6 +56,7 @@ def test_merged_openapi_prefixes_paths_and_component_names() -> None:
         "components": {"schemas": {"Page": {"type": "object"}}}}
     merged = merge({"openapi": "3.1.0", "paths": {}}, {"hr": service}, "/api/v1", {"hr:read": "read"})
     op = merged["paths"]["/api/v1/hr/schools"]["get"]
-    assert op["operationId"] == "hr_list"
+    assert op["operationId"] == "hr.list"  # prefixed when the service did not name itself
+    assert set(op["responses"]) >= {"502", "504"}  # what the gateway answers for a forwarded call
     assert op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/HrPage"
     assert "HrPage" in merged["components"]["schemas"] and "/api/v1/hr/healthz" not in merged["paths"]
