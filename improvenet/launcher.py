@@ -233,6 +233,8 @@ class Platform:
         for service in SERVICES:
             env[f"{service.name.upper()}_URL"] = self.service_url(service.name)
         env["JWKS_URL"] = f"{self.gateway_url}/.well-known/jwks.json"
+        # Delivered events' `dataschema` links resolve at this gateway (a deployment sets its public URL).
+        env.setdefault("PARTNERS_PUBLIC_URL", self.gateway_url)
         env["BOOTSTRAP_CLIENT_FILE"] = str(self.bootstrap_client_file)
         env.update(self.config.extra_env)
         return env
