@@ -99,7 +99,11 @@ def operation_name(name: str, method: str, path: str) -> str:
 
 def operation_id_function(service: str) -> Callable[[APIRoute], str]:
     """`hr.createEducator`: the service, then the operation's name (see `operation_name`)."""
-    return lambda route: f"{service}.{operation_name(route.name, sorted(route.methods)[0], route.path_format)}"
+    def operation_id(route: APIRoute) -> str:
+        method = sorted(route.methods or {"GET"})[0]
+        return f"{service}.{operation_name(route.name, method, route.path_format)}"
+
+    return operation_id
 
 
 def contract_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:

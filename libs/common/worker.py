@@ -18,7 +18,9 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import uvloop
 from sqlalchemy import text
@@ -39,6 +41,33 @@ OUTBOX_BACKLOG = text("SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(
                       "FROM outbox WHERE published_at IS NULL")
 DEAD_LETTERED = text("SELECT consumer_group, count(*) FROM inbox WHERE outcome = 'dead-lettered' "
                      "GROUP BY consumer_group")
+
+
+@dataclass(frozen=True)
+class Job:
+    """Work a worker runs beside its relay and consumers until `stop` (a periodic sweep, a job runner).
+    It gets the worker's engine; the commits it makes wake the relay like the consumers'."""
+
+    name: str
+    run: Callable[[AsyncEngine, asyncio.Event], Coroutine[Any, Any, None]]
+
+
+def every(name: str, seconds: float, tick: Callable[[AsyncEngine], Awaitable[object]]) -> Job:
+    """A Job that calls `tick` now and then every `seconds` until stopped; a failing tick is logged and
+    retried at the next one (a sweep must not take the worker down)."""
+
+    async def run(engine: AsyncEngine, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await tick(engine)
+            except Exception:
+                log.exception("job %s failed; retrying in %.0f s", name, seconds)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=seconds)
+            except TimeoutError:
+                pass
+
+    return Job(name, run)
 
 
 class WorkerFailed(RuntimeError):
@@ -173,7 +202,7 @@ async def serve_status(health: WorkerHealth, host: str, port: int) -> asyncio.Se
 
 
 async def run_worker(settings: ServiceSettings, consumers: Sequence[Consumer],
-                     stop: asyncio.Event | None = None) -> None:
+                     stop: asyncio.Event | None = None, jobs: Sequence[Job] = ()) -> None:
     """Run until `stop` (or SIGTERM/SIGINT); raises WorkerFailed if a task ends without being asked to."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -210,6 +239,7 @@ async def run_worker(settings: ServiceSettings, consumers: Sequence[Consumer],
             runner = ConsumerRunner(bus, sessions, c, max_attempts=settings.consumer_max_attempts)
             health.runners.append(runner)
             tasks.append(asyncio.create_task(runner.run(stop), name=c.group))
+        tasks += [asyncio.create_task(job.run(engine, stop), name=job.name) for job in jobs]
         health.tasks = tasks
         for t in tasks:
             m.up.set((t.get_name(),), 1.0)
@@ -237,12 +267,12 @@ async def run_worker(settings: ServiceSettings, consumers: Sequence[Consumer],
         raise WorkerFailed("; ".join(failed))
 
 
-def main(settings: ServiceSettings, consumers: Sequence[Consumer]) -> None:
+def main(settings: ServiceSettings, consumers: Sequence[Consumer], jobs: Sequence[Job] = ()) -> None:
     setup_telemetry(settings.service + "-worker", otlp_endpoint=settings.otel_exporter_otlp_endpoint,
                     log_level=settings.log_level, json_logs=settings.log_json)
     setup_metrics(settings.service + "-worker")
     try:
-        uvloop.run(run_worker(settings, consumers))  # the event loop the API processes run on, too
+        uvloop.run(run_worker(settings, consumers, jobs=jobs))  # the event loop the API processes run on, too
     except WorkerFailed as exc:
         log.critical("worker %s cannot go on (%s); exiting with status 1 so it is restarted", settings.service, exc)
         sys.exit(1)

@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
+from libs.common.db import SessionFactory, unit_of_work
 from libs.common.outbox import record_events
 from libs.common.problems import Problem, field_error
 from libs.contracts.base import EventPayload
@@ -202,3 +203,21 @@ async def review(session: AsyncSession, principal: Principal, plan_id: uuid.UUID
     await record_events(session, payloads, service=SERVICE, tenant_id=tenant)
     fresh = (await view(session, principal, plan_id)).freshness
     return ReviewPublic(plan_id=plan_id, freshness=fresh, stale_initiative_ids=stale_i, stale_milestone_ids=stale_m)
+
+
+SWEEPER = "strategy-worker"  # the subject a swept review acts as (events carry ids, never a person)
+
+
+async def sweep_stale(sessions: SessionFactory, today: date) -> int:
+    """The plan review of every adopted plan of every tenant, one transaction per plan: an item past its
+    update date plus grace turns stale (and says so in an event) without anyone asking. Returns how
+    many plans were reviewed."""
+    async with sessions() as session:
+        plans = (await session.execute(select(P.c.id, P.c.tenant_id).where(P.c.status == "adopted")
+                                       .order_by(P.c.tenant_id, P.c.id))).all()
+    for plan_id, tenant_id in plans:
+        principal = Principal(subject=SWEEPER, tenant_id=tenant_id, scopes=frozenset({"strategy:write"}),
+                              schools=None)
+        async with unit_of_work(sessions) as session:
+            await review(session, principal, plan_id, today)
+    return len(plans)

@@ -329,3 +329,32 @@ async def test_a_retried_create_with_the_same_idempotency_key_creates_one_plan(s
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
     assert await st.sql("SELECT count(*) FROM plans") == 1
+
+
+async def test_the_worker_sweeps_adopted_plans_for_stale_items_without_being_asked(st: Strategy) -> None:
+    import asyncio
+
+    from services.strategy.worker import stale_sweep
+
+    old = (date.today() - timedelta(days=100)).isoformat()
+    adopted, draft = await st.hamilton_plan(), await st.hamilton_plan()
+    await st.post(f"/plans/{adopted['id']}/adopt", {}, status=200)
+    late = {}
+    for plan in (adopted, draft):
+        late[plan["id"]] = await st.post(f"/plans/{plan['id']}/initiatives", {
+            "title": "Coaching cycles", "owner_id": str(st.principal), "start_period": PERIODS[0],
+            "starts_on": old, "cadence_days": 30, "grace_days": 7})
+    stop = asyncio.Event()
+    job = asyncio.create_task(stale_sweep(0.05).run(st.app.state.engine, stop))
+    try:
+        for _ in range(100):
+            if await st.events("org.improvenet.strategy.initiative.went-stale"):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # several more sweeps: the item is told stale once
+    finally:
+        stop.set()
+        await asyncio.wait_for(job, 5)
+    assert await st.events("org.improvenet.strategy.initiative.went-stale") == 1
+    assert (await st.get(f"/initiatives/{late[adopted['id']]['id']}"))["stale"] is True
+    assert (await st.get(f"/initiatives/{late[draft['id']]['id']}"))["stale"] is False  # a draft is not swept
