@@ -32,7 +32,8 @@ def run_twice(blocks: list[str], cwd: Path, gateway: str) -> list[str]:
             script += [f"echo; echo '{MARK} {round_}.{i}'", block]  # curl prints no final newline
     run = subprocess.run(["bash", "-c", "\n".join(script)], cwd=cwd, capture_output=True, text=True, timeout=300,
                          env={"PATH": "/usr/bin:/bin", "GW": gateway, "HOME": str(cwd)})
-    assert run.returncode == 0, f"a quick start block failed ({run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    assert run.returncode == 0, \
+        f"a quick start block failed ({run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
     parts = re.split(rf"^{MARK} \d\.\d+\n", run.stdout, flags=re.M)[1:]
     assert len(parts) == 2 * len(blocks), run.stdout
     return parts

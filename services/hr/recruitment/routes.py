@@ -41,8 +41,8 @@ async def list_postings(principal: CurrentPrincipal, session: SessionDep) -> lis
 
 @router.post("/postings/{posting_id}/applications", status_code=201, response_model=ApplicationPublic,
              summary="Receive an application (with a leadership-potential rating)", dependencies=[WRITE])
-async def apply_to_posting(posting_id: uuid.UUID, body: ApplicationCreate, request: Request, principal: CurrentPrincipal,
-                session: WriteSession, idempotent: Idempotent) -> Response:
+async def apply_to_posting(posting_id: uuid.UUID, body: ApplicationCreate, request: Request,
+                           principal: CurrentPrincipal, session: WriteSession, idempotent: Idempotent) -> Response:
     if (replay := await idempotent.replay()) is not None:
         return replay
     a = await service.apply(session, principal, request_id(request), posting_id, body.model_dump())
