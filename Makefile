@@ -5,12 +5,12 @@ BIN    := $(VENV)/bin
 PY_VERSION_OF = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 PY_VERSION := $(call PY_VERSION_OF,$(PYTHON))
 # The stamp names the interpreter's version too: another PYTHON means another install.
-STAMP  := $(VENV)/.installed-py$(PY_VERSION)-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-py$(PY_VERSION)-$(shell cat pyproject.toml libs/client/pyproject.toml | cksum | cut -d' ' -f1)
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
 .PHONY: install up test test-fast test-newest-python lint schemas bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml libs/client/pyproject.toml
 	@if [ -z "$(PY_VERSION)" ]; then \
 	  echo "$(PYTHON) does not run: install Python 3.11, 3.12 or 3.13, or name one: make PYTHON=python3.12 ..."; exit 1; fi
 	@if ! echo " $(SUPPORTED_PYTHONS) " | grep -q " $(PY_VERSION) "; then \
@@ -27,6 +27,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e ./libs/client
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)

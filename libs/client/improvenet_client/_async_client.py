@@ -1,0 +1,314 @@
+"""The asynchronous SDK, generated from `_sync_client.py` by `python -m improvenet_client._unasync`:
+do not edit by hand."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
+
+import httpx
+
+from improvenet_client import models as m
+from improvenet_client import operations as ops
+from improvenet_client._core import (
+    RETRIED_STATUSES,
+    RetryPolicy,
+    Token,
+    call_headers,
+    decode,
+    may_retry_after_transport_error,
+    path_of,
+    raise_for_problem,
+    refresh_margin,
+)
+from improvenet_client.errors import GatewayUnreachable
+from improvenet_client.operations import Operation
+
+T = TypeVar("T")
+Body = Mapping[str, Any]
+
+
+def _query(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (params or {}).items() if v is not None and v != []}
+
+
+class AsyncClient:
+    """One gateway, one client's credentials (OAuth2 client credentials, renewed before they expire), or a
+    ready-made `token`. Creating calls carry an `Idempotency-Key`; 429 and 503 are retried as `Retry-After`
+    says; refusals raise `ProblemError`, no answer at all `GatewayUnreachable`.
+
+        async with AsyncClient("http://127.0.0.1:8000", "cli_...", "secret") as api:
+            async for c in api.iter_commitments(status="open"):
+                print(c["due_on"], c["description"])
+    """
+
+    def __init__(self, gateway: str, client_id: str | None = None, client_secret: str | None = None, *,
+                 token: str | None = None, scope: str | None = None, retry: RetryPolicy | None = None,
+                 timeout: float = 30.0, transport: httpx.AsyncBaseTransport | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.gateway = gateway.rstrip("/")
+        self._client_id, self._client_secret, self._scope = client_id, client_secret, scope
+        self._static_token = token
+        self._token: Token | None = None
+        self._margin = 60.0
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(base_url=self.gateway, timeout=timeout, transport=transport,
+                                  headers={"User-Agent": "improvenet-client/0.1"})
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # --- the mechanics ---------------------------------------------------------------------------------
+    async def _send(self, method: str, url: str, *, headers: dict[str, str], **kw: Any) -> httpx.Response:
+        """Send, retrying 429/503 (as Retry-After says) and transport errors that are safe to repeat; the
+        same headers, so the same Idempotency-Key, on every attempt."""
+        request_headers = httpx.Headers(headers)
+        for attempt in range(self._retry.attempts):
+            last = attempt == self._retry.attempts - 1
+            try:
+                response = await self._http.request(method, url, headers=request_headers, **kw)
+            except httpx.TransportError as error:
+                if last or not may_retry_after_transport_error(method, request_headers, error):
+                    raise GatewayUnreachable(self.gateway, error) from error
+                await self._sleep(self._retry.wait(attempt, None))
+                continue
+            if response.status_code in RETRIED_STATUSES and not last:
+                await self._sleep(self._retry.wait(attempt, response))
+                continue
+            return response
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _fetch_token(self) -> None:
+        data = {"grant_type": "client_credentials", **({"scope": self._scope} if self._scope else {})}
+        response = await self._send("POST", "/oauth/token", headers={}, data=data,
+                              auth=(self._client_id or "", self._client_secret or ""))
+        raise_for_problem(response)
+        body = response.json()
+        expires_in = float(body.get("expires_in", 3600))
+        self._margin = refresh_margin(expires_in)
+        self._token = Token(body["access_token"], time.monotonic() + expires_in)
+
+    async def _bearer(self, *, renew: bool = False) -> str | None:
+        if self._static_token is not None:
+            return self._static_token
+        if self._client_id is None:
+            return None
+        if renew or self._token is None or not self._token.fresh(self._margin):
+            await self._fetch_token()
+        assert self._token is not None
+        return self._token.value
+
+    async def _call(self, op: Operation[T], *, path: Mapping[str, Any] | None = None,
+              params: Mapping[str, Any] | None = None, json: Any = None, if_match: str | int | None = None,
+              idempotency_key: str | None = None) -> T:
+        headers = call_headers(op, if_match=if_match, idempotency_key=idempotency_key)
+        url, query = path_of(op, dict(path or {})), _query(params)
+        body = {} if json is None else {"json": json}
+        renewed = False
+        while True:
+            token = await self._bearer(renew=renewed)
+            auth = {"Authorization": f"Bearer {token}"} if token else {}
+            response = await self._send(op.method, url, headers={**headers, **auth}, params=query, **body)
+            # a token revoked or signed by a retired key: get a new one once, then let the 401 through
+            if response.status_code == 401 and not renewed and self._client_id is not None:
+                renewed = True
+                continue
+            raise_for_problem(response)
+            return cast(T, decode(response))
+
+    async def _pages(self, op: Operation[Any], path: Mapping[str, Any] | None = None,
+               params: Mapping[str, Any] | None = None, page_size: int = 100) -> AsyncIterator[Any]:
+        """Every item of a cursor-paged list: `page_token` from the last page's `next_page_token`."""
+        query = {**_query(params), "page_size": page_size}
+        while True:
+            page = cast(dict[str, Any], await self._call(op, path=path, params=query))
+            for item in page["items"]:
+                yield item
+            token = page.get("next_page_token")
+            if not token:
+                return
+            query["page_token"] = token
+
+    async def authenticate(self) -> None:
+        """Get a token now: wrong credentials raise here (`ProblemError`, 401), not on the first call."""
+        await self._bearer(renew=True)
+
+    # --- hr --------------------------------------------------------------------------------------------
+    async def create_school(self, body: Body) -> m.School:
+        return await self._call(ops.CREATE_SCHOOL, json=body)
+
+    async def get_school(self, school_id: str) -> m.School:
+        return await self._call(ops.GET_SCHOOL, path={"record_id": school_id})
+
+    async def list_schools(self, page_token: str | None = None, page_size: int = 50,
+                     **filters: Any) -> m.Page[m.School]:
+        return await self._call(ops.LIST_SCHOOLS, params={**filters, "page_token": page_token, "page_size": page_size})
+
+    async def iter_schools(self, **filters: Any) -> AsyncIterator[m.School]:
+        async for item in self._pages(ops.LIST_SCHOOLS, params=filters):
+            yield item
+
+    async def bulk_schools(self, items: Sequence[Body], match_on: str = "sourced_id") -> m.BulkResult:
+        return await self._call(ops.BULK_SCHOOLS, json={"match_on": match_on, "items": items})
+
+    async def create_educator(self, body: Body) -> m.Educator:
+        return await self._call(ops.CREATE_EDUCATOR, json=body)
+
+    async def get_educator(self, educator_id: str) -> m.Educator:
+        return await self._call(ops.GET_EDUCATOR, path={"record_id": educator_id})
+
+    async def iter_educators(self, **filters: Any) -> AsyncIterator[m.Educator]:
+        async for item in self._pages(ops.LIST_EDUCATORS, params=filters):
+            yield item
+
+    async def bulk_educators(self, items: Sequence[Body], match_on: str = "staff_unique_id") -> m.BulkResult:
+        return await self._call(ops.BULK_EDUCATORS, json={"match_on": match_on, "items": items})
+
+    # --- observations ----------------------------------------------------------------------------------
+    async def create_protocol(self, body: Body) -> m.Protocol:
+        return await self._call(ops.CREATE_PROTOCOL, json=body)
+
+    async def get_protocol(self, protocol_id: str) -> m.Protocol:
+        return await self._call(ops.GET_PROTOCOL, path={"protocol_id": protocol_id})
+
+    async def list_protocols(self) -> list[m.Protocol]:
+        return await self._call(ops.LIST_PROTOCOLS)
+
+    async def create_visit(self, body: Body, idempotency_key: str | None = None) -> m.Visit:
+        return await self._call(ops.CREATE_VISIT, json=body, idempotency_key=idempotency_key)
+
+    async def get_visit(self, visit_id: str) -> m.Visit:
+        return await self._call(ops.GET_VISIT, path={"visit_id": visit_id})
+
+    async def transition_visit(self, visit_id: str, to: str, version: int) -> m.Visit:
+        return await self._call(ops.TRANSITION_VISIT, path={"visit_id": visit_id}, json={"to": to}, if_match=version)
+
+    async def create_record(self, visit_id: str, classroom_id: str, observer_id: str,
+                      notes: list[m.NoteIn]) -> m.Record:
+        return await self._call(ops.CREATE_RECORD, path={"visit_id": visit_id},
+                          json={"classroom_id": classroom_id, "observer_id": observer_id, "notes": notes})
+
+    async def list_visit_records(self, visit_id: str) -> list[m.RecordSummary]:
+        return await self._call(ops.LIST_VISIT_RECORDS, path={"visit_id": visit_id})
+
+    async def list_visit_notes(self, visit_id: str, **filters: Any) -> list[dict[str, Any]]:
+        return await self._call(ops.LIST_VISIT_NOTES, path={"visit_id": visit_id}, params=filters)
+
+    async def get_record(self, record_id: str) -> m.Record:
+        return await self._call(ops.GET_RECORD, path={"record_id": record_id})
+
+    async def save_record(self, record_id: str, notes: list[m.NoteIn], version: int) -> m.Record:
+        return await self._call(ops.SAVE_RECORD, path={"record_id": record_id}, json={"notes": notes}, if_match=version)
+
+    async def transition_record(self, record_id: str, to: str, version: int) -> m.Record:
+        return await self._call(ops.TRANSITION_RECORD, path={"record_id": record_id}, json={"to": to},
+                          if_match=version)
+
+    async def upload_offline(self, records: Sequence[Body]) -> m.OfflineResult:
+        """Records and notes captured offline, with the device's ids (`client_id`): resending is harmless."""
+        return await self._call(ops.UPLOAD_OFFLINE, json={"records": records})
+
+    async def put_debrief(self, visit_id: str, prediction: str, next_level_of_work: Sequence[Body] | None = None,
+                    prediction_pattern_ids: list[str] | None = None) -> m.Debrief:
+        return await self._call(ops.PUT_DEBRIEF, path={"visit_id": visit_id}, json={
+            "prediction": prediction, "next_level_of_work": next_level_of_work or [],
+            "prediction_pattern_ids": prediction_pattern_ids or []})
+
+    async def get_debrief(self, visit_id: str) -> m.Debrief:
+        return await self._call(ops.GET_DEBRIEF, path={"visit_id": visit_id})
+
+    async def get_quality(self, school_id: str, period: str | None = None) -> m.Quality:
+        return await self._call(ops.GET_QUALITY, path={"school_id": school_id}, params={"period": period})
+
+    # --- networks --------------------------------------------------------------------------------------
+    async def create_network(self, body: Body) -> m.Network:
+        return await self._call(ops.CREATE_NETWORK, json=body)
+
+    async def get_network(self, network_id: str) -> m.Network:
+        return await self._call(ops.GET_NETWORK, path={"network_id": network_id})
+
+    async def iter_networks(self) -> AsyncIterator[m.Network]:
+        async for item in self._pages(ops.LIST_NETWORKS):
+            yield item
+
+    async def add_member(self, network_id: str, body: Body) -> m.Membership:
+        return await self._call(ops.ADD_MEMBER, path={"network_id": network_id}, json=body)
+
+    async def list_members(self, network_id: str) -> list[m.Membership]:
+        """The network's memberships, past ones too."""
+        return await self._call(ops.LIST_MEMBERS, path={"network_id": network_id})
+
+    async def host_rotation(self, network_id: str) -> dict[str, Any]:
+        return await self._call(ops.HOST_ROTATION, path={"network_id": network_id})
+
+    async def chair_suggestion(self, network_id: str, tags: list[str] | None = None,
+                         attendee_ids: list[str] | None = None) -> m.ChairSuggestion:
+        return await self._call(ops.CHAIR_SUGGESTION, path={"network_id": network_id},
+                          params={"tags": tags or [], "attendee_ids": attendee_ids or []})
+
+    async def create_meeting(self, body: Body) -> m.Meeting:
+        return await self._call(ops.CREATE_MEETING, json=body)
+
+    async def get_meeting(self, meeting_id: str) -> m.Meeting:
+        return await self._call(ops.GET_MEETING, path={"meeting_id": meeting_id})
+
+    async def iter_meetings(self, network_id: str | None = None) -> AsyncIterator[m.Meeting]:
+        async for item in self._pages(ops.LIST_MEETINGS, params={"network_id": network_id}):
+            yield item
+
+    async def create_commitment(self, body: Body) -> m.Commitment:
+        return await self._call(ops.CREATE_COMMITMENT, json=body)
+
+    async def get_commitment(self, commitment_id: str) -> m.Commitment:
+        return await self._call(ops.GET_COMMITMENT, path={"commitment_id": commitment_id})
+
+    async def list_commitments(self, page_token: str | None = None, page_size: int = 50,
+                         **filters: Any) -> m.Page[m.Commitment]:
+        return await self._call(ops.LIST_COMMITMENTS, params={**filters, "page_token": page_token,
+                                                        "page_size": page_size})
+
+    async def iter_commitments(self, page_size: int = 100, **filters: Any) -> AsyncIterator[m.Commitment]:
+        """Commitments by `school_id`, `network_id`, `status` (open, fulfilled, dropped) or `overdue`."""
+        async for item in self._pages(ops.LIST_COMMITMENTS, params=filters, page_size=page_size):
+            yield item
+
+    async def follow_up(self, commitment_id: str, note: str, on: str, version: int) -> m.Commitment:
+        return await self._call(ops.FOLLOW_UP, path={"commitment_id": commitment_id}, json={"on": on, "note": note},
+                          if_match=version)
+
+    async def transition_commitment(self, commitment_id: str, to: str, on: str, version: int) -> m.Commitment:
+        return await self._call(ops.TRANSITION_COMMITMENT, path={"commitment_id": commitment_id},
+                          json={"to": to, "on": on}, if_match=version)
+
+    # --- strategy --------------------------------------------------------------------------------------
+    async def create_plan(self, body: Body) -> m.Plan:
+        return await self._call(ops.CREATE_PLAN, json=body)
+
+    async def get_plan(self, plan_id: str) -> m.Plan:
+        return await self._call(ops.GET_PLAN, path={"plan_id": plan_id})
+
+    async def add_goal(self, plan_id: str, body: Body) -> m.Goal:
+        return await self._call(ops.ADD_GOAL, path={"plan_id": plan_id}, json=body)
+
+    async def get_goal(self, goal_id: str) -> m.Goal:
+        return await self._call(ops.GET_GOAL, path={"goal_id": goal_id})
+
+    async def load_measurements(self, items: Sequence[Body]) -> m.BulkResult:
+        """Performance data, idempotent by (school, measure, period): all or nothing."""
+        return await self._call(ops.LOAD_MEASUREMENTS, json={"items": items})
+
+    async def get_series(self, school_id: str, measure: str, **options: Any) -> m.Series:
+        return await self._call(ops.GET_SERIES, path={"school_id": school_id, "measure": measure}, params=options)
+
+    async def get_trajectory(self, school_id: str, performance: str, **options: Any) -> dict[str, Any]:
+        return await self._call(ops.GET_TRAJECTORY, path={"school_id": school_id},
+                          params={"performance": performance, **options})

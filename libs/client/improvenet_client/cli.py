@@ -1,0 +1,511 @@
+"""`improvenet`: the network coordinators' routines on the command line.
+
+Exit codes scripts can rely on: 0 done, 1 the server refused (its title, detail and fields are printed),
+2 usage (a wrong option, no profile, a visit not on this device), 3 the gateway cannot be reached."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from improvenet_client import models as m
+from improvenet_client._sync_client import Client
+from improvenet_client.charts import PNG_SIZE
+from improvenet_client.config import DEFAULT_PROFILE, Profile, config_dir, config_file, load_profiles, save_profile
+from improvenet_client.errors import GatewayUnreachable, ProblemError
+from improvenet_client.offline import OfflineQueue
+from improvenet_client.output import Output, emit, err, hint, note, out
+
+EXIT_PROBLEM, EXIT_USAGE, EXIT_UNREACHABLE = 1, 2, 3
+QUALITY_MEASURE = "practice-quality"  # strategy's series of observations' overall index
+
+app = typer.Typer(name="improvenet", no_args_is_help=True, rich_markup_mode="markdown",
+                  help="The improvenet command line: rounds, network meetings, commitments, school reports.\n\n"
+                       "Start with `improvenet login`, then e.g. `improvenet commitments due`.")
+rounds = typer.Typer(no_args_is_help=True, help="Instructional rounds: plan, observe (also offline), sync, debrief.")
+networks = typer.Typer(no_args_is_help=True, help="Network meetings: attendance, the chair and why, commitments.")
+commitments = typer.Typer(no_args_is_help=True, help="Commitments: what is due, record one, close one.")
+report = typer.Typer(no_args_is_help=True, help="Reports: a school's quality and performance run charts.")
+for sub, name in ((rounds, "rounds"), (networks, "networks"), (commitments, "commitments"), (report, "report")):
+    app.add_typer(sub, name=name)
+
+OutputOpt = Annotated[Output, typer.Option("--output", "-o", help="table (people), json or csv (scripts)")]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UsageProblem(Exception):
+    """A mistake on this side: exit 2 with what to do instead."""
+
+
+class State:
+    profile: str = DEFAULT_PROFILE
+
+
+state = State()
+
+
+@app.callback()
+def main(profile: Annotated[str, typer.Option("--profile", "-p", envvar="IMPROVENET_PROFILE",
+                                              help="which saved login to use")] = DEFAULT_PROFILE) -> None:
+    """Profiles are saved by `improvenet login` in ~/.config/improvenet/config.toml (or $IMPROVENET_CONFIG_DIR)."""
+    state.profile = profile
+
+
+def command(fn: F) -> F:
+    """Every command's errors become the exit codes above, with a message saying what to do next."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ProblemError as p:
+            err.print(f"[bold red]{p.status} {p.title}[/bold red]" + (f": {p.detail}" if p.detail else ""))
+            for e in p.errors:
+                err.print(f"  [yellow]{e.field}[/yellow]: {e.message}")
+            err.print(f"[dim]what it means and what to do: {p.type}"
+                      + (f"  (request {p.request_id})" if p.request_id else "") + "[/dim]")
+            if p.status == 401:
+                hint("check the client id and secret, then `improvenet login` again")
+            elif p.status == 403:
+                hint("ask your tenant administrator for a client with the scope this needs")
+            raise typer.Exit(EXIT_PROBLEM) from None
+        except GatewayUnreachable as g:
+            err.print(f"[bold red]cannot reach the gateway[/bold red] at {g.url}: {g.cause}")
+            hint("check the network and that the platform is up (`make up`), or log in to another gateway "
+                 "with `improvenet login --gateway URL`; notes can be captured with `rounds observe --offline`")
+            raise typer.Exit(EXIT_UNREACHABLE) from None
+        except UsageProblem as u:
+            err.print(f"[bold red]{u}[/bold red]")
+            raise typer.Exit(EXIT_USAGE) from None
+
+    return run  # type: ignore[return-value]
+
+
+def profile() -> Profile:
+    profiles = load_profiles()
+    if state.profile not in profiles:
+        known = ", ".join(profiles) or "none yet"
+        raise UsageProblem(f"no profile {state.profile!r} in {config_file()} (saved: {known}); run "
+                           f"`improvenet login --profile {state.profile} --gateway URL --client-id ID`")
+    return profiles[state.profile]
+
+
+def client() -> Client:
+    p = profile()
+    return Client(p.gateway, p.client_id, p.client_secret)
+
+
+def queue() -> OfflineQueue:
+    return OfflineQueue(config_dir() / "offline.sqlite")
+
+
+def today() -> str:
+    return date.today().isoformat()
+
+
+# --- login ---------------------------------------------------------------------------------------------
+@app.command(epilog="Example: `improvenet login --gateway http://127.0.0.1:8000 --credentials-file "
+                    ".improvenet/bootstrap-client.json`")
+@command
+def login(gateway: Annotated[str, typer.Option(help="the platform's URL")] = "http://127.0.0.1:8000",
+          client_id: Annotated[str | None, typer.Option(help="from your tenant administrator")] = None,
+          client_secret: Annotated[str | None, typer.Option(envvar="IMPROVENET_CLIENT_SECRET",
+                                                            help="asked for when not given")] = None,
+          credentials_file: Annotated[Path | None, typer.Option(help="a JSON file with client_id and "
+                                                                     "client_secret")] = None,
+          output: OutputOpt = Output.table) -> None:
+    """Check a client's credentials against the gateway and save them as a profile (file mode 0600)."""
+    if credentials_file is not None:
+        try:
+            creds = json.loads(credentials_file.read_text())
+            client_id, client_secret = creds["client_id"], creds["client_secret"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise UsageProblem(f"{credentials_file}: not a credentials file ({exc})") from exc
+    if not client_id:
+        raise UsageProblem("name the client: --client-id ID (or --credentials-file FILE)")
+    if not client_secret:
+        client_secret = typer.prompt("client secret", hide_input=True)
+    with Client(gateway, client_id, client_secret) as api:
+        api.authenticate()  # wrong credentials are said here, not on the first routine
+    path = save_profile(Profile(state.profile, gateway.rstrip("/"), client_id, client_secret))
+    data = {"profile": state.profile, "gateway": gateway.rstrip("/"), "client_id": client_id, "config": str(path)}
+    emit(output, data, [data], list(data), "logged in")
+    hint("`improvenet rounds plan --help` or `improvenet commitments due`")
+
+
+# --- rounds --------------------------------------------------------------------------------------------
+def parse_classroom(text: str) -> dict[str, Any]:
+    parts = text.split("/")
+    if len(parts) not in (3, 4) or not all(parts[:3]):
+        raise UsageProblem(f"--classroom {text!r}: write GRADE/SUBJECT/ROOM or GRADE/SUBJECT/ROOM/TEACHER_ID")
+    room: dict[str, Any] = {"grade": parts[0], "subject": parts[1], "room": parts[2]}
+    if len(parts) == 4 and parts[3]:
+        room["teacher_id"] = parts[3]
+    return room
+
+
+def classroom_rows(visit: m.Visit) -> list[dict[str, Any]]:
+    return [{"visit_id": visit["id"], "status": visit["status"], **c} for c in visit["classrooms"]]
+
+
+CLASSROOM_COLUMNS = ["room", "grade", "subject", "id", "status"]
+
+
+@rounds.command(epilog="Example: `improvenet rounds plan --school SCHOOL --protocol-version VERSION --problem "
+                       "'Students rarely explain how they know' --observer ED1 --observer ED2 "
+                       "--classroom 4/math/101 --classroom 4/math/102`")
+@command
+def plan(school: Annotated[str, typer.Option(help="the host school's id")],
+         protocol_version: Annotated[str, typer.Option(help="the protocol version the round uses")],
+         problem: Annotated[str, typer.Option(help="the host's problem of practice, in words")],
+         observer: Annotated[list[str], typer.Option(help="an observer's educator id (repeat)")],
+         classroom: Annotated[list[str], typer.Option(help="GRADE/SUBJECT/ROOM[/TEACHER_ID] (repeat)")],
+         visit_date: Annotated[str, typer.Option("--date", help="YYYY-MM-DD (default today)")] = "",
+         network: Annotated[str | None, typer.Option(help="the network running the round")] = None,
+         problem_id: Annotated[str | None, typer.Option(help="networks' problem of practice id")] = None,
+         focusing_question: Annotated[list[str] | None, typer.Option(help="repeat for several")] = None,
+         output: OutputOpt = Output.table) -> None:
+    """Schedule a round at a host school: observers, classrooms, the problem of practice."""
+    body = {"school_id": school, "visit_date": visit_date or today(), "protocol_version_id": protocol_version,
+            "problem_of_practice": problem, "observer_ids": observer,
+            "classrooms": [parse_classroom(c) for c in classroom], "network_id": network,
+            "problem_of_practice_id": problem_id, "focusing_questions": focusing_question or []}
+    with client() as api:
+        visit = api.create_visit({k: v for k, v in body.items() if v is not None})
+    queue().remember_visit(visit)  # its rooms, for notes taken offline
+    emit(output, visit, classroom_rows(visit), CLASSROOM_COLUMNS, f"round {visit['id']} on {visit['visit_date']}")
+    hint(f"record evidence: `improvenet rounds observe {visit['id']} --room ROOM --observer ID --note TEXT` "
+         "(add --offline without a connection)")
+
+
+@rounds.command(epilog="Example: `improvenet rounds show VISIT` (also keeps its rooms on this device)")
+@command
+def show(visit_id: Annotated[str, typer.Argument(help="the visit's id")], output: OutputOpt = Output.table) -> None:
+    """A round's classrooms and status; keeps the round on this device for offline notes."""
+    with client() as api:
+        visit = api.get_visit(visit_id)
+    queue().remember_visit(visit)
+    emit(output, visit, classroom_rows(visit), CLASSROOM_COLUMNS, f"round {visit['id']} ({visit['status']})")
+
+
+def find_classroom(visit: m.Visit, room: str | None, classroom_id: str | None) -> str:
+    if classroom_id:
+        return classroom_id
+    for c in visit["classrooms"]:
+        if c["room"] == room:
+            return c["id"]
+    rooms = ", ".join(c["room"] for c in visit["classrooms"])
+    raise UsageProblem(f"no room {room!r} in this round (rooms: {rooms}); use --room with one of them")
+
+
+def as_note_in(n: m.Note) -> m.NoteIn:
+    kept: m.NoteIn = {"observed_at": n["observed_at"], "text": n["text"], "look_for_codes": n["look_for_codes"],
+                      "language": n["language"]}
+    if client_id := n.get("client_id"):  # a note that came from a device keeps its id
+        kept["client_id"] = str(client_id)
+    return kept
+
+
+NOTE_COLUMNS = ["observed_at", "text", "look_for_codes", "verdict", "flags"]
+
+
+def note_rows(record: m.Record) -> list[dict[str, Any]]:
+    return [{**n, "flags": [f.get("term") or f.get("kind") for f in n.get("flags", [])]} for n in record["notes"]]
+
+
+@rounds.command(epilog="Examples: `improvenet rounds observe VISIT --room 101 --observer ED1 --note 'Students "
+                       "compare two strategies aloud' --look-for S1`; offline: add `--offline`, later "
+                       "`improvenet rounds sync`")
+@command
+def observe(visit_id: Annotated[str, typer.Argument(help="the visit's id")],
+            observer: Annotated[str, typer.Option(help="your educator id")],
+            note_text: Annotated[str, typer.Option("--note", help="what you saw or heard, described")],
+            room: Annotated[str | None, typer.Option(help="the classroom's room")] = None,
+            classroom: Annotated[str | None, typer.Option(help="or the classroom's id")] = None,
+            look_for: Annotated[list[str] | None, typer.Option(help="a look-for code (repeat)")] = None,
+            at: Annotated[str | None, typer.Option(help="when (ISO 8601; default now)")] = None,
+            offline: Annotated[bool, typer.Option(help="queue on this device; `rounds sync` uploads")] = False,
+            submit: Annotated[bool, typer.Option(help="submit the record after this note (online)")] = False,
+            output: OutputOpt = Output.table) -> None:
+    """Add a note to your record of one classroom (online), or queue it on this device (--offline)."""
+    if room is None and classroom is None:
+        raise UsageProblem("name the classroom: --room ROOM or --classroom ID")
+    observed_at = at or datetime.now(UTC).isoformat()
+    q = queue()
+    if offline:
+        visit = q.visit(visit_id)
+        if visit is None and classroom is None:
+            raise UsageProblem(f"round {visit_id} is not on this device: run `improvenet rounds show {visit_id}` "
+                               "once while online, or give --classroom ID")
+        classroom_id = find_classroom(visit, room, classroom) if visit else str(classroom)
+        client_id = q.add_note(visit_id, classroom_id, observer, note_text, look_for or [], observed_at)
+        data = {"queued": client_id, "visit_id": visit_id, "classroom_id": classroom_id, "pending": len(q.pending())}
+        emit(output, data, [data], list(data), "queued on this device")
+        hint("when back online: `improvenet rounds sync`")
+        return
+    new: m.NoteIn = {"observed_at": observed_at, "text": note_text, "look_for_codes": look_for or []}
+    with client() as api:
+        visit = api.get_visit(visit_id)
+        q.remember_visit(visit)
+        classroom_id = find_classroom(visit, room, classroom)
+        if visit["status"] == "planned":  # the first evidence starts the round
+            visit = api.transition_visit(visit_id, "in_progress", visit["version"])
+        mine = [r for r in api.list_visit_records(visit_id) if r["observer_id"] == observer
+                and r["classroom_id"] == classroom_id and r["status"] in ("draft", "reopened")]
+        if mine:
+            current = api.get_record(mine[0]["id"])
+            record = api.save_record(current["id"], [*map(as_note_in, current["notes"]), new], current["version"])
+        else:
+            record = api.create_record(visit_id, classroom_id, observer, [new])
+        if submit:
+            record = api.transition_record(record["id"], "submitted", record["version"])
+    emit(output, record, note_rows(record), NOTE_COLUMNS, f"record {record['id']} ({record['status']})")
+    if any(not n["descriptive"] for n in record["notes"]):
+        hint("an evaluative note: describe what you saw or heard instead of judging it (see its flags)")
+    elif not submit:
+        hint(f"more notes the same way; submit with `improvenet rounds observe {visit_id} ... --submit`")
+
+
+@rounds.command(epilog="Example: `improvenet rounds sync` (running it twice is harmless)")
+@command
+def sync(submit: Annotated[bool, typer.Option(help="submit the uploaded records")] = True,
+         output: OutputOpt = Output.table) -> None:
+    """Upload the notes queued on this device (offline batch with the device's ids; a resend is harmless)."""
+    from rich.progress import Progress
+
+    q = queue()
+    if not q.pending():
+        emit(output, {"records": [], "notes": 0}, [], ["client_id", "id", "outcome"], "nothing to upload")
+        note("nothing queued on this device")
+        return
+    with client() as api, Progress(console=err, transient=True) as bar:
+        task = bar.add_task("uploading", total=None)
+        result = q.sync(api, submit, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    data = {"records": result.records, "notes": result.notes, "created": result.records_created,
+            "unchanged": result.records_unchanged}
+    emit(output, data, list(result.records), ["client_id", "id", "outcome"],
+         f"uploaded {result.notes} notes in {len(result.records)} records")
+    hint("when the team is done observing: `improvenet rounds debrief VISIT --prediction TEXT`")
+
+
+def parse_recommendation(text: str) -> dict[str, Any]:
+    parts = text.split("|")
+    if len(parts) < 2 or not parts[0] or not parts[1]:
+        raise UsageProblem(f"--next {text!r}: write 'RECOMMENDATION|OWNER_ID[|DUE_DATE[|LEVEL]]'")
+    rec: dict[str, Any] = {"recommendation": parts[0], "owner_id": parts[1]}
+    if len(parts) > 2 and parts[2]:
+        rec["due_date"] = parts[2]
+    if len(parts) > 3 and parts[3]:
+        rec["level"] = parts[3]
+    return rec
+
+
+@rounds.command(epilog="Examples: `improvenet rounds debrief VISIT` (the patterns so far); `improvenet rounds "
+                       "debrief VISIT --prediction 'Students would explain their answers' --next 'Model "
+                       "comparing strategies|SCHOOL_OR_EDUCATOR_ID|2026-12-15'`")
+@command
+def debrief(visit_id: Annotated[str, typer.Argument(help="the visit's id")],
+            prediction: Annotated[str | None, typer.Option(help="if you were a student here, what would you "
+                                                                "know and be able to do?")] = None,
+            next_level: Annotated[list[str] | None, typer.Option(
+                "--next", help="next level of work: 'RECOMMENDATION|OWNER_ID[|DUE_DATE[|LEVEL]]' (repeat)")] = None,
+            keep_open: Annotated[bool, typer.Option(help="write the debrief but leave the visit open")] = False,
+            output: OutputOpt = Output.table) -> None:
+    """The patterns per look-for; with --prediction, record the debrief and mark the visit debriefed."""
+    with client() as api:
+        if prediction is not None:
+            visit = api.get_visit(visit_id)
+            if visit["status"] == "planned":
+                visit = api.transition_visit(visit_id, "in_progress", visit["version"])
+            api.put_debrief(visit_id, prediction, [parse_recommendation(t) for t in next_level or []])
+            if not keep_open:
+                visit = api.get_visit(visit_id)
+                api.transition_visit(visit_id, "debriefed", visit["version"])
+        result = api.get_debrief(visit_id)
+    emit(output, result, result["patterns"], ["code", "description", "classrooms", "notes"],
+         f"debrief of {visit_id} ({result['status']}, {result['observed_classrooms']} classrooms observed)")
+    if output is Output.table:
+        if result.get("prediction"):
+            out.print(f"prediction: {result['prediction']}")
+        for r in result.get("next_level_of_work") or []:
+            out.print(f"next: {r['recommendation']} (owner {r['owner_id']}, due {r.get('due_date') or '-'})")
+    if prediction is None:
+        hint(f"record it: `improvenet rounds debrief {visit_id} --prediction TEXT --next 'WHAT|OWNER|DUE'`")
+    else:
+        hint("follow the next level of work: `improvenet commitments due`")
+
+
+# --- networks ------------------------------------------------------------------------------------------
+def parse_agenda(text: str) -> dict[str, Any]:
+    title, _, tags = text.partition(":")
+    return {"title": title, "tags": [t for t in tags.split(",") if t]}
+
+
+def parse_commitment(text: str) -> dict[str, Any]:
+    parts = text.split("|")
+    if len(parts) < 3 or not all(parts[:3]):
+        raise UsageProblem(f"--commit {text!r}: write 'SCHOOL_ID|DESCRIPTION|DUE_DATE[|EDUCATOR_ID]'")
+    body: dict[str, Any] = {"school_id": parts[0], "description": parts[1], "due_on": parts[2]}
+    if len(parts) > 3 and parts[3]:
+        body["educator_id"] = parts[3]
+    return body
+
+
+CANDIDATE_COLUMNS = ["rank", "educator_id", "reason", "score", "expertise", "turn", "matched_tags", "explanation"]
+COMMITMENT_COLUMNS = ["id", "due_on", "status", "overdue", "school_id", "educator_id", "description"]
+
+
+@networks.command(epilog="Example: `improvenet networks meet NETWORK --date 2026-12-03 --agenda "
+                         "'Comparing strategies:reasoning,talk' --attendee ED1 --attendee ED2 --commit "
+                         "'SCHOOL|Try the comparison task in grade 4|2026-12-17'`; add --suggest-only to see "
+                         "the chair suggestion first")
+@command
+def meet(network_id: Annotated[str, typer.Argument(help="the network's id")],
+         agenda: Annotated[list[str], typer.Option(help="'TITLE[:TAG,TAG]' (repeat)")],
+         attendee: Annotated[list[str], typer.Option(help="an attendee's educator id (repeat)")],
+         meeting_date: Annotated[str, typer.Option("--date", help="YYYY-MM-DD (default today)")] = "",
+         meeting_type: Annotated[str, typer.Option("--type", help="learning_session or rounds_visit")] =
+         "learning_session",
+         chair: Annotated[str | None, typer.Option(help="the chair (default: the suggestion's first)")] = None,
+         host: Annotated[str | None, typer.Option(help="the host school (default: the rotation's next)")] = None,
+         problem: Annotated[str | None, typer.Option(help="the problem of practice discussed")] = None,
+         commit: Annotated[list[str] | None, typer.Option(
+             help="a commitment: 'SCHOOL_ID|DESCRIPTION|DUE_DATE[|EDUCATOR_ID]' (repeat)")] = None,
+         suggest_only: Annotated[bool, typer.Option(help="only show who should chair and why")] = False,
+         output: OutputOpt = Output.table) -> None:
+    """Hold a meeting: the chair suggestion with its reasons, attendance, then the commitments made."""
+    items = [parse_agenda(a) for a in agenda]
+    tags = sorted({t for i in items for t in i["tags"]})
+    commits = [parse_commitment(c) for c in commit or []]
+    with client() as api:
+        suggestion = api.chair_suggestion(network_id, tags, attendee)
+        if suggest_only:
+            emit(output, suggestion, suggestion["candidates"], CANDIDATE_COLUMNS, "who should chair, and why")
+            hint(f"hold it: `improvenet networks meet {network_id} ...` without --suggest-only")
+            return
+        by_id = {c["educator_id"]: c for c in suggestion["candidates"]}
+        chosen = chair or (suggestion["candidates"][0]["educator_id"] if suggestion["candidates"] else None)
+        if chosen is None:
+            raise UsageProblem("nobody to suggest as chair: name one with --chair EDUCATOR_ID")
+        reason = by_id[chosen]["reason"] if chosen in by_id else "rotation"
+        host_school = host or api.host_rotation(network_id).get("next_host_school_id")
+        body = {"network_id": network_id, "meeting_date": meeting_date or today(), "meeting_type": meeting_type,
+                "agenda": items, "attendee_ids": attendee, "chair_id": chosen, "chair_reason": reason,
+                "host_school_id": host_school, "problem_of_practice_id": problem}
+        meeting = api.create_meeting({k: v for k, v in body.items() if v is not None})
+        made = [api.create_commitment({**c, "meeting_id": meeting["id"], "network_id": network_id})
+                for c in commits]
+    data = {"suggestion": suggestion, "meeting": meeting, "commitments": made}
+    if output is Output.table:
+        emit(output, data, suggestion["candidates"], CANDIDATE_COLUMNS, "chair suggestion")
+        out.print(f"meeting {meeting['id']} on {meeting['meeting_date']}: {len(meeting['attendee_ids'])} attending, "
+                  f"chaired by {meeting['chair_id']} ({meeting['chair_reason']})")
+        if made:
+            emit(output, made, made, COMMITMENT_COLUMNS, "commitments")
+    else:
+        emit(output, data, made, COMMITMENT_COLUMNS)
+    hint("follow up: `improvenet commitments due --network " + network_id + "`")
+
+
+# --- commitments ---------------------------------------------------------------------------------------
+@commitments.command(epilog="Examples: `improvenet commitments due --within 14`; `improvenet commitments due "
+                            "--school SCHOOL --output csv > due.csv`")
+@command
+def due(school: Annotated[str | None, typer.Option(help="one school's")] = None,
+        network: Annotated[str | None, typer.Option(help="one network's")] = None,
+        within: Annotated[int | None, typer.Option(help="due in the next N days (overdue ones too)")] = None,
+        overdue: Annotated[bool, typer.Option(help="only the overdue ones")] = False,
+        output: OutputOpt = Output.table) -> None:
+    """Open commitments, soonest due first."""
+    with client() as api:
+        items = list(api.iter_commitments(status="open", school_id=school, network_id=network,
+                                          overdue=True if overdue else None))
+    if within is not None:
+        horizon = (date.today() + timedelta(days=within)).isoformat()
+        items = [c for c in items if c["due_on"] <= horizon]
+    items.sort(key=lambda c: (c["due_on"], c["id"]))
+    emit(output, items, items, COMMITMENT_COLUMNS, f"{len(items)} open commitments")
+    if items:
+        hint("close one when done: `improvenet commitments close ID` (or --dropped)")
+
+
+@commitments.command(epilog="Example: `improvenet commitments add --school SCHOOL --description 'Share the "
+                            "comparison task' --due 2026-12-17`")
+@command
+def add(school: Annotated[str, typer.Option(help="the school that commits")],
+        description: Annotated[str, typer.Option(help="what, in words")],
+        due_on: Annotated[str, typer.Option("--due", help="YYYY-MM-DD")],
+        educator: Annotated[str | None, typer.Option(help="the member who commits")] = None,
+        meeting: Annotated[str | None, typer.Option(help="the meeting it was made at")] = None,
+        network: Annotated[str | None, typer.Option(help="the network")] = None,
+        output: OutputOpt = Output.table) -> None:
+    """Record a commitment."""
+    body = {"school_id": school, "description": description, "due_on": due_on, "educator_id": educator,
+            "meeting_id": meeting, "network_id": network}
+    with client() as api:
+        made = api.create_commitment({k: v for k, v in body.items() if v is not None})
+    emit(output, made, [dict(made)], COMMITMENT_COLUMNS, "commitment recorded")
+    hint(f"when done: `improvenet commitments close {made['id']}`")
+
+
+@commitments.command(epilog="Example: `improvenet commitments close COMMITMENT` (or `--dropped`)")
+@command
+def close(commitment_id: Annotated[str, typer.Argument(help="the commitment's id")],
+          dropped: Annotated[bool, typer.Option(help="dropped rather than fulfilled")] = False,
+          on: Annotated[str, typer.Option(help="YYYY-MM-DD (default today)")] = "",
+          output: OutputOpt = Output.table) -> None:
+    """Close a commitment: fulfilled (or dropped)."""
+    with client() as api:
+        current = api.get_commitment(commitment_id)
+        closed = api.transition_commitment(commitment_id, "dropped" if dropped else "fulfilled", on or today(),
+                                           current["version"])
+    emit(output, closed, [dict(closed)], COMMITMENT_COLUMNS, "commitment closed")
+
+
+# --- report --------------------------------------------------------------------------------------------
+SIGNAL_COLUMNS = ["series", "rule", "direction", "periods", "observed", "threshold"]
+
+
+@report.command(name="school", epilog="Example: `improvenet report school SCHOOL --measure math-proficiency "
+                                      "--png hamilton.png`")
+@command
+def school_report(school_id: Annotated[str, typer.Argument(help="the school's id")],
+                  measure: Annotated[str, typer.Option(help="the performance measure, e.g. math-proficiency")],
+                  period: Annotated[str | None, typer.Option(help="the quality index's term, e.g. 2026-27-T1")] = None,
+                  png: Annotated[Path | None, typer.Option(help="also write the charts to this PNG file")] = None,
+                  width: Annotated[int, typer.Option(help="terminal chart width")] = 100,
+                  output: OutputOpt = Output.table) -> None:
+    """The practice-quality index and the quality and performance run charts, with their signals."""
+    from improvenet_client import charts
+
+    with client() as api:
+        quality = api.get_quality(school_id, period)
+        quality_series = api.get_series(school_id, QUALITY_MEASURE)
+        performance = api.get_series(school_id, measure)
+    series = [(f"practice quality ({QUALITY_MEASURE})", quality_series), (f"performance ({measure})", performance)]
+    signals = [{"series": name, **s} for name, sr in series for s in sr.get("signals", [])]
+    data: dict[str, Any] = {"school_id": school_id, "quality": quality, "quality_series": quality_series,
+                            "performance_series": performance, "signals": signals}
+    if png is not None:
+        charts.png(series, png, f"school {school_id}")
+        data["png"] = {"path": str(png), "width": PNG_SIZE[0], "height": PNG_SIZE[1]}
+    if output is Output.table:
+        if quality["published"]:
+            shares = [{"look_for": k, "share": v} for k, v in sorted(quality["shares"].items())]
+            emit(output, data, shares, ["look_for", "share"],
+                 f"practice quality {quality['period']}: overall {quality['overall']}")
+        else:
+            out.print(f"practice quality {quality['period']}: not shown yet ({quality['observed_classrooms']} of "
+                      f"{quality['minimum_classrooms']} classrooms observed)")
+        out.print(charts.terminal(series, width=width, color=out.is_terminal))
+        emit(output, data, signals, SIGNAL_COLUMNS, f"{len(signals)} signals")
+    else:
+        emit(output, data, signals, SIGNAL_COLUMNS)
+    if png is not None:
+        note(f"wrote {png} ({PNG_SIZE[0]}x{PNG_SIZE[1]})")

@@ -1,0 +1,267 @@
+"""The `improvenet` command line end to end, on the platform as `make up` starts it: a network coordinator's
+week, each step a run of the installed console script (its own config dir, as on a coordinator's laptop and
+an observer's tablet), checked in tables, JSON and CSV, with the exit codes scripts rely on."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from improvenet_client import Client
+from improvenet_client.offline import OfflineQueue
+
+from improvenet.launcher import Platform
+from improvenet.registry import ALL_SCOPES
+from libs.common.testing.kafka_broker import free_port
+from tests.e2e.conftest import outside_client
+from tests.e2e.test_security import eventually
+
+CLI = str(Path(sys.executable).with_name("improvenet"))
+LOOK_FORS = [
+    {"code": "T1", "description": "Teacher asks questions with more than one answer", "domain": "teacher"},
+    {"code": "S1", "description": "Students explain their reasoning to each other", "domain": "students"},
+    {"code": "K1", "description": "The task asks for a representation", "domain": "task"},
+]
+
+
+class Device:
+    """One machine running the CLI: its own config dir (profiles, offline queue)."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        home.mkdir(parents=True, exist_ok=True)
+
+    def run(self, *args: str, code: int = 0, profile: str | None = None) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "IMPROVENET_CONFIG_DIR": str(self.home), "COLUMNS": "160", "NO_COLOR": "1"}
+        env.pop("IMPROVENET_PROFILE", None)
+        if profile:
+            env["IMPROVENET_PROFILE"] = profile
+        done = subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == code, (args, done.returncode, done.stdout[-3000:], done.stderr[-3000:])
+        return done
+
+    def json(self, *args: str, profile: str | None = None) -> Any:
+        return json.loads(self.run(*args, "--output", "json", profile=profile).stdout)
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+@pytest.fixture(scope="module")
+def coordinator_client(platform: Platform) -> dict[str, str]:
+    """The tenant admin (the bootstrap client) registers a client for the coordinator, as README shows."""
+    boot = json.loads(platform.bootstrap_client_file.read_text())
+    with outside_client() as c:
+        token = c.post(f"{platform.gateway_url}/oauth/token", data={"grant_type": "client_credentials"},
+                       auth=(boot["client_id"], boot["client_secret"])).json()["access_token"]
+        r = c.post(f"{platform.gateway_url}/api/v1/admin/clients", headers={"Authorization": f"Bearer {token}"},
+                   json={"name": "network coordinator", "scopes": [s for s in ALL_SCOPES if s != "admin"]})
+        assert r.status_code == 201, r.text
+        return {"client_id": r.json()["client_id"], "client_secret": r.json()["client_secret"]}
+
+
+@pytest.fixture(scope="module")
+def world(platform: Platform, coordinator_client: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """What a round needs, set up through the SDK: two schools, three observers, a protocol with look-fors,
+    a network of both schools with the observers as members, and a year of performance data."""
+    gw = platform.gateway_url
+    with Client(gw, **coordinator_client) as api:
+        host = api.create_school({"name": "Hamilton Elementary"})["id"]
+        visiting = api.create_school({"name": "Lincoln Elementary"})["id"]
+        observers = [api.create_educator({"given_name": f"Obs{i}", "family_name": "X", "school_id": s,
+                                          "career_stage": "teacher_leader"})["id"]
+                     for i, s in enumerate([host, visiting, visiting])]
+        token = httpx.post(f"{gw}/oauth/token", data={"grant_type": "client_credentials"}, timeout=10,
+                           auth=(coordinator_client["client_id"], coordinator_client["client_secret"])
+                           ).json()["access_token"]
+        for service in ("observations", "networks"):
+            assert eventually(lambda service=service: all(
+                httpx.get(f"{gw}/api/v1/{service}/directory/educators/{o}", timeout=5,
+                          headers={"Authorization": f"Bearer {token}"}).status_code == 200
+                for o in observers), timeout=20)
+        version = api.create_protocol({"name": "Math rounds", "look_fors": LOOK_FORS})["versions"][0]["id"]
+        network = api.create_network({"name": "Math reasoning network", "kind": "mixed",
+                                      "focus": "Students explaining their reasoning", "school_ids": [host, visiting],
+                                      "norms": ["Describe, do not judge"]})["id"]
+        for n, (o, school) in enumerate(zip(observers, [host, visiting, visiting], strict=True)):
+            api.add_member(network, {"educator_id": o, "school_id": school, "starts_on": "2026-09-01",
+                                     "tags": ["reasoning"] if n == 1 else []})
+        # 8 months around 40, then 8 around 55: a shift the run chart must show as a signal
+        values = [40, 42, 39, 41, 40, 43, 38, 41, 55, 56, 54, 57, 55, 58, 56, 57]
+        periods = [f"{2025 + (m // 12)}-{m % 12 + 1:02d}" for m in range(len(values))]
+        api.load_measurements([{"external_id": f"math-{p}", "school_id": host, "measure": "math", "period": p,
+                                "value": v} for p, v in zip(periods, values, strict=True)])
+    yield {"host": host, "visiting": visiting, "observers": observers, "version": version, "network": network,
+           "periods": periods}
+
+
+def test_a_coordinators_week(platform: Platform, coordinator_client: dict[str, str], world: dict[str, Any],
+                             tmp_path: Path) -> None:
+    laptop, tablet = Device(tmp_path / "laptop"), Device(tmp_path / "tablet")
+    host, observers, network = world["host"], world["observers"], world["network"]
+    gw = platform.gateway_url
+
+    # --- login: the bootstrap admin client, then the coordinator's own profile -------------------------
+    done = laptop.run("login", "--gateway", gw, "--credentials-file", str(platform.bootstrap_client_file))
+    assert "logged in" in done.stdout and "next:" in done.stderr
+    config = laptop.home / "config.toml"
+    assert config.stat().st_mode & 0o777 == 0o600
+    for device in (laptop, tablet):
+        device.run("--profile", "coordinator", "login", "--gateway", gw,
+                   "--client-id", coordinator_client["client_id"], "--client-secret",
+                   coordinator_client["client_secret"])
+    assert "[profiles.\"default\"]" in config.read_text() and "[profiles.\"coordinator\"]" in config.read_text()
+    wrong = laptop.run("--profile", "x", "login", "--gateway", gw, "--client-id", "cli_nobody",
+                       "--client-secret", "nope", code=1)
+    assert "401" in wrong.stderr and "improvenet login" in wrong.stderr
+    nobody = laptop.run("--profile", "nobody", "commitments", "due", code=2)
+    assert "improvenet login --profile nobody" in nobody.stderr
+    me = "coordinator"
+
+    # --- plan the round: two classrooms, three observers --------------------------------------------------
+    visit = laptop.json("rounds", "plan", "--school", host, "--protocol-version", world["version"],
+                        "--problem", "Students give answers but rarely explain how they know",
+                        *[a for o in observers for a in ("--observer", o)],
+                        "--classroom", "4/math/101", "--classroom", "4/math/102", "--network", network,
+                        profile=me)
+    assert visit["status"] == "planned" and sorted(c["room"] for c in visit["classrooms"]) == ["101", "102"]
+    vid = visit["id"]
+    bad = laptop.run("rounds", "plan", "--school", "00000000-0000-4000-8000-000000000009", "--protocol-version",
+                     world["version"], "--problem", "x", "--observer", observers[0], "--classroom", "4/math/101",
+                     profile=me, code=1)
+    assert "422" in bad.stderr and "school_id" in bad.stderr
+    assert "GRADE/SUBJECT/ROOM" in laptop.run("rounds", "plan", "--school", host, "--protocol-version", "v",
+                                              "--problem", "x", "--observer", "o", "--classroom", "101",
+                                              profile=me, code=2).stderr
+
+    # --- observe: two observers online, the third on a tablet without a connection ------------------------
+    tablet.run("rounds", "show", vid, profile=me)  # the round on the tablet, while online
+    r1 = laptop.json("rounds", "observe", vid, "--room", "101", "--observer", observers[0], "--note",
+                     "Students at table 2 explain to each other why 3/4 is more than 2/3", "--look-for", "S1",
+                     profile=me)
+    r1 = laptop.json("rounds", "observe", vid, "--room", "101", "--observer", observers[0], "--note",
+                     "Teacher asks: 'Who solved it another way?'", "--look-for", "T1", "--submit", profile=me)
+    assert r1["status"] == "submitted" and len(r1["notes"]) == 2
+    table = laptop.run("rounds", "observe", vid, "--room", "102", "--observer", observers[1], "--note",
+                       "Students draw fraction strips and compare them aloud", "--look-for", "S1", "--look-for",
+                       "K1", "--submit", profile=me)
+    assert "fraction strips" in table.stdout and "descriptive" in table.stdout
+    assert laptop.json("rounds", "show", vid, profile=me)["status"] == "in_progress"  # the first note started it
+
+    offline_notes = [("101", "Students place 1/2 and 2/4 on a number line", "K1"),
+                     ("101", "Two students explain to a partner why 2/4 = 1/2", "S1"),
+                     ("102", "Task card asks for a number line and a drawing", "K1")]
+    for room, text, code in offline_notes:  # no profile at all: nothing is asked of the network
+        queued = tablet.json("rounds", "observe", vid, "--room", room, "--observer", observers[2], "--note", text,
+                             "--look-for", code, "--offline", profile="nowhere")
+        assert queued["queued"].count(":n:") == 1
+    assert queued["pending"] == 3
+    assert "rounds show" in tablet.run("rounds", "observe", "0b6c0e1e-0000-4000-8000-000000000000", "--room", "101",
+                                       "--observer", observers[2], "--note", "x", "--offline", code=2).stderr
+
+    # still no connection: the sync fails with exit 3 and keeps the queue
+    dead = tablet.home / "config.toml"
+    dead.write_text(dead.read_text() + f'\n[profiles."dead"]\ngateway = "http://127.0.0.1:{free_port()}"\n'
+                    'client_id = "x"\nclient_secret = "y"\n')
+    unreachable = tablet.run("rounds", "sync", profile="dead", code=3)
+    assert "cannot reach the gateway" in unreachable.stderr and "--offline" in unreachable.stderr
+    queue = OfflineQueue(tablet.home / "offline.sqlite")
+    assert len(queue.pending()) == 3
+
+    # back online: the batch goes up with the device's ids; again, nothing is left; a resend is harmless
+    synced = tablet.json("rounds", "sync", profile=me)
+    assert synced["notes"] == 3 and synced["created"] == 2 and synced["unchanged"] == 0
+    assert "nothing queued" in tablet.run("rounds", "sync", profile=me).stderr
+    notes_before = len(Client(gw, **coordinator_client).list_visit_notes(vid))
+    assert notes_before == 6
+    queue.forget_uploaded()
+    resent = tablet.json("rounds", "sync", profile=me)
+    assert resent["created"] == 0 and resent["unchanged"] == 2
+    assert {r["id"] for r in resent["records"]} == {r["id"] for r in synced["records"]}
+    assert len(Client(gw, **coordinator_client).list_visit_notes(vid)) == notes_before
+
+    # --- debrief: the patterns, then the prediction and next level of work ------------------------------------
+    so_far = laptop.json("rounds", "debrief", vid, profile=me)
+    assert so_far["status"] == "in_progress"
+    due_on = (date.today() + timedelta(days=14)).isoformat()
+    done_debrief = laptop.json("rounds", "debrief", vid, "--prediction",
+                               "Students would be able to explain why one fraction is larger",
+                               "--next", f"Grade 4 teachers visit room 101 during math|{observers[0]}|{due_on}",
+                               profile=me)
+    assert done_debrief["status"] == "debriefed"
+    assert done_debrief["next_level_of_work"][0]["recommendation"].startswith("Grade 4 teachers")
+    shown = laptop.run("rounds", "debrief", vid, profile=me)
+    assert "prediction: Students would be able" in shown.stdout and "S1" in shown.stdout
+
+    # --- the network meeting: the suggestion with its reasons, attendance, commitments -------------------------
+    suggestion = laptop.json("networks", "meet", network, "--agenda", "Comparing strategies:reasoning",
+                             *[a for o in observers for a in ("--attendee", o)], "--suggest-only", profile=me)
+    top = suggestion["candidates"][0]
+    assert top["educator_id"] == observers[1] and top["reason"] == "expertise" and top["explanation"]
+    meeting_table = laptop.run("networks", "meet", network, "--suggest-only", "--agenda", "Comparing:reasoning",
+                               "--attendee", observers[0], "--attendee", observers[1], profile=me)
+    assert "expertise" in meeting_table.stdout
+    held = laptop.json("networks", "meet", network, "--agenda", "Comparing strategies:reasoning",
+                       *[a for o in observers for a in ("--attendee", o)],
+                       "--commit", f"{host}|Try the two-strategy comparison task in every grade 4 class|{due_on}"
+                                   f"|{observers[0]}", profile=me)
+    assert held["meeting"]["chair_id"] == observers[1] and held["meeting"]["chair_reason"] == "expertise"
+    assert sorted(held["meeting"]["attendee_ids"]) == sorted(observers)
+    commitment = held["commitments"][0]
+    assert commitment["meeting_id"] == held["meeting"]["id"] and commitment["status"] == "open"
+
+    # --- commitments: what is due, in JSON and CSV; then close it ---------------------------------------------
+    due = laptop.json("commitments", "due", "--school", host, profile=me)
+    assert commitment["id"] in [c["id"] for c in due]
+    rows = list(csv.DictReader(io.StringIO(laptop.run("commitments", "due", "--network", network, "--output", "csv",
+                                                      profile=me).stdout)))
+    assert {r["id"]: r["due_on"] for r in rows}[commitment["id"]] == due_on
+    # the debrief's next level of work reached the network as a commitment too (networks consumed the event)
+    from_debrief = eventually(lambda: [c for c in laptop.json("commitments", "due", "--network", network, profile=me)
+                                       if c.get("visit_id") == vid])
+    assert from_debrief[0]["description"].startswith("Grade 4 teachers visit room 101")
+    closed = laptop.json("commitments", "close", commitment["id"], profile=me)
+    assert closed["status"] == "fulfilled"
+    assert commitment["id"] not in [c["id"] for c in laptop.json("commitments", "due", "--school", host, profile=me)]
+    again = laptop.run("commitments", "close", commitment["id"], profile=me, code=1)
+    assert "409" in again.stderr
+
+    # --- the school report: terminal charts, a PNG of the expected size, the same as JSON ----------------------
+    png = tmp_path / "hamilton.png"
+    text = laptop.run("report", "school", host, "--measure", "math", "--png", str(png), profile=me)
+    assert "performance (math)" in text.stdout and "practice quality" in text.stdout
+    assert "shift" in text.stdout  # the signal, named in the signals table
+    assert png_size(png) == (1000, 600) and png.stat().st_size > 10_000
+    report = laptop.json("report", "school", host, "--measure", "math", "--png", str(tmp_path / "r.png"),
+                         profile=me)
+    assert [p["period"] for p in report["performance_series"]["points"]] == world["periods"]
+    assert any(s["rule"] == "shift" for s in report["performance_series"]["signals"])
+    assert report["quality"]["school_id"] == host and report["quality"]["published"] is False
+    assert report["png"] == {"path": str(tmp_path / "r.png"), "width": 1000, "height": 600}
+    assert png_size(tmp_path / "r.png") == (1000, 600)
+
+
+def test_every_command_has_help_with_an_example(tmp_path: Path) -> None:
+    device = Device(tmp_path)
+    for command in (["login"], ["rounds", "plan"], ["rounds", "observe"], ["rounds", "sync"], ["rounds", "debrief"],
+                    ["rounds", "show"], ["networks", "meet"], ["commitments", "due"], ["commitments", "add"],
+                    ["commitments", "close"], ["report", "school"]):
+        shown = device.run(*command, "--help").stdout
+        assert "Example" in shown and "--output" in shown, command
+    assert "No such command" in device.run("rounds", "fly", code=2).stderr
