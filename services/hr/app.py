@@ -8,6 +8,7 @@ from libs.common.app import create_service_app
 from libs.common.settings import ServiceSettings
 from services.hr.educators.routes import router as educators
 from services.hr.feedback.routes import router as feedback
+from services.hr.imports.routes import router as imports
 from services.hr.ladder.routes import router as ladder
 from services.hr.leadership.routes import router as leadership
 from services.hr.learning.routes import router as learning
@@ -28,5 +29,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         description="Districts, schools and educators: one pipeline from applicant to system leader.",
         migrations=MIGRATIONS,
         routers=[organisations, educators, ladder, recruitment, mentoring, leadership, feedback, residencies,
-                 learning, pipeline],
+                 learning, pipeline, imports],
     )

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import ConfigDict, StringConstraints
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, UniqueConstraint, Uuid
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, LargeBinary, UniqueConstraint, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
@@ -43,6 +43,11 @@ def _timestamp() -> Any:
 def _fk(target: str, name: str, *, nullable: bool = True, index: bool = True) -> Any:
     return Field(default=None, sa_column=Column(Uuid, ForeignKey(target, name=name), index=index,
                                                 nullable=nullable))
+
+
+def _source_modified() -> Any:
+    """OneRoster's dateLastModified of the record as last imported: an older delta row never overwrites it."""
+    return Field(default=None, sa_type=DateTime(timezone=True), nullable=True)  # type: ignore[call-overload]
 
 
 class Versioned(HRTable):
@@ -76,6 +81,7 @@ class District(Versioned, DistrictBase, table=True):
         UniqueConstraint("tenant_id", "ed_fi_id", name="uq_district__ed_fi_id"),
         UniqueConstraint("tenant_id", "sourced_id", name="uq_district__sourced_id"),
     )
+    source_modified_at: datetime | None = _source_modified()
 
 
 class DistrictCreate(DistrictBase):
@@ -110,6 +116,7 @@ class School(Versioned, SchoolBase, table=True):
         UniqueConstraint("tenant_id", "sourced_id", name="uq_school__sourced_id"),
     )
     district_id: uuid.UUID | None = _fk("district.id", "fk_school__district_id")
+    source_modified_at: datetime | None = _source_modified()
 
 
 class SchoolCreate(SchoolBase):
@@ -156,6 +163,7 @@ class Educator(Versioned, EducatorBase, table=True):
     family_name: str  # type: ignore[assignment]
     stage: str | None = Field(default=None, description="The tenant ladder's stage code (None: career_stage).")
     stage_since: date | None = Field(default=None, description="When the educator entered the stage.")
+    source_modified_at: datetime | None = _source_modified()
 
 
 class EducatorCreate(EducatorBase):
@@ -365,3 +373,43 @@ class PipelineSnapshot(HRTable, table=True):
     stale: bool = Field(default=False, description="Set by changes that publish no event (readiness, posts).")
     body: dict[str, Any] = _json()
     computed_at: datetime = _timestamp()
+
+
+# --- imports: OneRoster and Ed-Fi files as jobs --------------------------------------------------------
+
+class ImportJob(HRTable, table=True):
+    """One import: its progress and its report. The uploaded file is in `import_upload` until it ends."""
+
+    __tablename__ = "import_job"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    tenant_id: str = Field(index=True)
+    format: str = Field(description="oneroster | edfi")
+    status: str = Field(default="queued", index=True,
+                        description="queued | validating | applying | succeeded | failed")
+    submitted_by: str
+    rows_read: int = 0
+    rows_written: int = 0
+    rows_unchanged: int = 0
+    rows_failed: int = 0
+    attempts: int = 0
+    report: dict[str, Any] | None = _json(nullable=True)
+    version: int = 1
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+    started_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    finished_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+
+class ImportUpload(HRTable, table=True):
+    """The uploaded bytes of a job, in the database so any worker replica can run it after a restart.
+
+    Erased when the job ends: the file may hold students' rows, which hr never keeps.
+    """
+
+    __tablename__ = "import_upload"
+    job_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("import_job.id", name="fk_import_upload__job_id",
+                                                                ondelete="CASCADE"), primary_key=True))
+    tenant_id: str
+    media_type: str
+    size: int
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))

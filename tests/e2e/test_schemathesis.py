@@ -43,6 +43,9 @@ EXPLICIT: dict[str, tuple[list[str], str]] = {
     "POST /api/v1/partners/subscriptions": (["422"], "client_id must name a tenant client with events:read; "
                                             "a webhook needs a public https url"),
     "GET /api/v1/events": (["422"], "types must be granted to the caller"),
+    "POST /api/v1/hr/imports/oneroster": (["422"], "invalid-upload: the binary body must be a zip archive "
+                                          "(a generated string is not); what is in it the job reports"),
+    "POST /api/v1/hr/imports/edfi": (["422"], "invalid-upload: a multipart `file` part must hold a JSON object"),
 }
 
 
