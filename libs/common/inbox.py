@@ -75,11 +75,33 @@ def consumer(group: str, handlers: HandlerTable) -> Consumer:
     return Consumer(group=group, topics=topics, handler=dispatch)
 
 
+# SQLSTATE classes that say the database is away or overloaded, not that the statement is wrong:
+# connection exception, insufficient resources (too many clients), operator intervention (terminated,
+# shutting down, starting up).
+TRANSIENT_SQLSTATE_CLASSES = ("08", "53", "57")
+
+
+def _sqlstate(exc: BaseException) -> tuple[str, str]:
+    """The SQLSTATE and message of a PostgreSQL error, raw or wrapped by SQLAlchemy; ("", "") otherwise."""
+    for candidate in (exc, getattr(exc, "orig", None), exc.__cause__):
+        code = getattr(candidate, "sqlstate", None)
+        if isinstance(code, str):
+            return code, str(candidate)
+    return "", ""
+
+
 def is_transient(exc: BaseException) -> bool:
     """True for failures of infrastructure rather than of the event: retry without limit."""
-    if isinstance(exc, (BusUnavailable, OSError, asyncpg.PostgresConnectionError, InterfaceError,
-                        OperationalError, asyncio.TimeoutError)):
+    # InternalClientError: a connection the server ended while asyncpg was using it.
+    away = (BusUnavailable, OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+            asyncpg.InternalClientError, InterfaceError, OperationalError, asyncio.TimeoutError)
+    if isinstance(exc, away) or isinstance(getattr(exc, "orig", None), away):
         return True
+    code, message = _sqlstate(exc)
+    if code[:2] in TRANSIENT_SQLSTATE_CLASSES:
+        return True
+    if code == "55000" and "not currently accepting connections" in message:
+        return True  # ALLOW_CONNECTIONS false (maintenance): 55000 is otherwise a statement's own fault
     if isinstance(exc, DBAPIError):
         return bool(exc.connection_invalidated)
     return False

@@ -53,9 +53,12 @@ class ImportRunner:
                     worked = await self.run_once()
                     delay = self.poll_seconds
                 except Exception as exc:
-                    if not is_transient(exc):
-                        raise
-                    log.warning("import runner: %r; retrying", exc)
+                    # A job's own failure is reported on the job (in _run); what reaches here is the
+                    # database or the lock connection: the runner waits, it never takes the worker down.
+                    if is_transient(exc):
+                        log.warning("import runner: %r; retrying", exc)
+                    else:
+                        log.exception("import runner failed; retrying")
                     await self._drop_holder()
                     worked, delay = False, min(delay * 2, 5.0)
                 if not worked:
