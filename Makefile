@@ -58,7 +58,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check libs services gateway improvenet tests bench
-	$(BIN)/mypy libs services gateway improvenet
+	$(BIN)/mypy libs services gateway improvenet bench deploy
 	$(BIN)/lint-imports
 
 ## Write the JSON Schema of every event type into libs/contracts/schemas.

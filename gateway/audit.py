@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -18,6 +18,7 @@ from gateway.models import audit_log
 from gateway.routes import API_PREFIX
 from libs.common.events import Event
 from libs.common.inbox import Consumer
+from libs.common.openapi_examples import example_id
 from libs.common.pagination import Page, PageDep, PageRequest, page_of
 from libs.common.problems import Problem, problem_responses
 from libs.contracts.audit import AUDIT_TOPIC, PersonalDataAccessed
@@ -69,6 +70,12 @@ async def search(engine: AsyncEngine, tenant_id: str, page: PageRequest, *, acto
 # --- the route ---------------------------------------------------------------------------------
 
 class AuditRecord(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "event_id": example_id("event_id"), "at": "2026-10-05T13:20:00Z", "service": "hr",
+        "actor": "riverside-sis-4f2a9c", "action": "read", "object_type": "educator",
+        "object_ids": [example_id("educator_id")], "fields": ["date_of_birth", "email"],
+        "request_id": "7b0c5e4f2d3a4b1c"}]})
+
     event_id: uuid.UUID
     at: datetime
     service: str

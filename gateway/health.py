@@ -14,12 +14,18 @@ from libs.common.problems import problem_response
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="Liveness")
+@router.get("/healthz", summary="Liveness",
+            responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}})
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: the gateway's database and every upstream")
+READY_EXAMPLE = {"status": "ready", "checks": {"gateway database": "ok", "hr": "ok", "observations": "ok",
+                                                "networks": "ok", "strategy": "ok"}}
+
+
+@router.get("/readyz", summary="Readiness: the gateway's database and every upstream",
+            responses={200: {"content": {"application/json": {"example": READY_EXAMPLE}}}})
 async def readyz(request: Request) -> Any:
     state = request.app.state
     client: httpx.AsyncClient = state.client

@@ -98,11 +98,11 @@ def consumers(c: Component) -> list[Consumer]:
         raise RuntimeError(f"{c.worker} does not run through libs.common.worker.main; teach generate.py")
     recorded: list[Consumer] = []
     original = module.main
-    module.main = lambda settings, cs: recorded.extend(cs)
+    module.main = lambda settings, cs, jobs=(): recorded.extend(cs)  # type: ignore[attr-defined]
     try:
         c.load_worker()(settings_for(c.name))
     finally:
-        module.main = original
+        module.main = original  # type: ignore[attr-defined]
     return recorded
 
 

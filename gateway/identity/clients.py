@@ -32,6 +32,7 @@ from gateway.limits import BODY_TOO_LARGE
 from gateway.models import DIRECTORY, clients
 from gateway.routes import API_PREFIX
 from libs.common.auth import Principal
+from libs.common.openapi_examples import example_id
 from libs.common.outbox import record_events
 from libs.common.problems import Problem, not_found, problem_responses
 from libs.common.repository import require_known
@@ -174,14 +175,24 @@ class Clients:
 # --- API models and routes ---------------------------------------------------------------------
 
 class ClientCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "Riverside SIS nightly sync", "scopes": ["hr:read", "hr:write"]},
+        {"name": "Alder Creek observers", "scopes": ["observations:read", "observations:write"],
+         "schools": [example_id("school_id")]}]})
     name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")
     scopes: list[str] = Field(min_length=1, max_length=20, description="What the client may ask for.")
     schools: list[uuid.UUID] | None = Field(None, max_length=1000,
                                             description="Limit the client to these schools (Ed-Fi style).")
 
 
+CLIENT_EXAMPLE: dict[str, Any] = {"client_id": "riverside-sis-4f2a9c", "name": "Riverside SIS nightly sync",
+                  "scopes": ["hr:read", "hr:write"], "schools": None, "created_at": "2026-09-01T14:05:00Z",
+                  "secret_rotated_at": None, "revoked_at": None}
+
+
 class ClientPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [CLIENT_EXAMPLE]})
+
     client_id: str
     name: str
     scopes: list[str]
@@ -192,6 +203,9 @@ class ClientPublic(BaseModel):
 
 
 class ClientWithSecret(ClientPublic):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {**CLIENT_EXAMPLE, "client_secret": "s3cr3t-shown-once-Qm9vZ3llLWJvb2d5LXNlY3JldA"}]})
+
     client_secret: str = Field(description="Shown once: store it now.")
 
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, unquote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from gateway.identity.keys import mint
 from gateway.limits import BODY_TOO_LARGE, check_rate
@@ -20,6 +20,11 @@ ERRORS = problem_responses(400, 401, 429)
 
 
 class TokenResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "access_token": "eyJhbGciOiJSUzI1NiIsImtpZCI6IjIwMjYtMDktMDEiLCJ0eXAiOiJKV1QifQ.eyJzdWIiOiJkaXN0cmljdC1zaXMi"
+                        "fQ.c2lnbmF0dXJl",
+        "token_type": "Bearer", "expires_in": 900, "scope": "hr:read hr:write"}]})
+
     access_token: str
     token_type: Literal["Bearer"]
     expires_in: int
@@ -99,12 +104,30 @@ async def issue_token(request: Request) -> JSONResponse:
                         headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
-@router.get("/.well-known/jwks.json", summary="Keys that verify access tokens")
+JWKS_EXAMPLE = {"keys": [{"kty": "RSA", "kid": "2026-09-01", "use": "sig", "alg": "RS256", "e": "AQAB",
+                          "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6"
+                               "tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-"
+                               "65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNL"
+                               "yrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJ"
+                               "zKnqDKgw"}]}
+
+
+@router.get("/.well-known/jwks.json", summary="Keys that verify access tokens",
+            responses={200: {"content": {"application/json": {"example": JWKS_EXAMPLE}}}})
 async def jwks(request: Request) -> JSONResponse:
     return JSONResponse(await request.app.state.keys.jwks(), headers={"Cache-Control": "max-age=60"})
 
 
-@router.get("/.well-known/openid-configuration", summary="Issuer metadata")
+DISCOVERY_EXAMPLE = {
+    "issuer": "https://api.improvenet.example.org", "token_endpoint": "https://api.improvenet.example.org/oauth/token",
+    "jwks_uri": "https://api.improvenet.example.org/.well-known/jwks.json",
+    "grant_types_supported": ["client_credentials"],
+    "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+    "scopes_supported": ["admin", "hr:read", "hr:write", "observations:read", "observations:write"]}
+
+
+@router.get("/.well-known/openid-configuration", summary="Issuer metadata",
+            responses={200: {"content": {"application/json": {"example": DISCOVERY_EXAMPLE}}}})
 async def discovery(request: Request) -> dict[str, Any]:
     settings = request.app.state.settings
     base = str(request.base_url).rstrip("/")

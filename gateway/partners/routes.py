@@ -34,6 +34,7 @@ from gateway.partners.settings import PartnerSettings
 from gateway.partners.signing import new_secret
 from libs.common.auth import Principal, insufficient_scope
 from libs.common.db import session_factory, unit_of_work
+from libs.common.openapi_examples import example_id
 from libs.common.problems import Problem, field_error, not_found, problem_responses
 from libs.contracts import REGISTRY
 from libs.contracts._asyncapi import build_document
@@ -52,7 +53,11 @@ EventTypeName = Annotated[str, WithJsonSchema({"type": "string", "enum": ["*", *
 
 
 class SubscriptionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "Coaching app: visits and commitments", "client_id": "coaching-app-7d31e0",
+         "types": ["org.improvenet.observations.visit.debriefed", "org.improvenet.networks.commitment.made"],
+         "mode": "webhook", "url": "https://coaching.example.org/hooks/improvenet"},
+        {"name": "Data warehouse feed", "client_id": "warehouse-2b8c11", "types": ["*"], "mode": "feed"}]})
     name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")
     client_id: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$",
                            description="The partner's client (it needs the scope events:read).")
@@ -69,7 +74,18 @@ class SubscriptionUpdate(BaseModel):
     url: str | None = Field(None, max_length=2000)
 
 
+SUBSCRIPTION_EXAMPLE: dict[str, Any] = {
+    "id": example_id("subscription_id"), "name": "Coaching app: visits and commitments",
+    "client_id": "coaching-app-7d31e0",
+    "types": ["org.improvenet.networks.commitment.made", "org.improvenet.observations.visit.debriefed"],
+    "mode": "webhook", "url": "https://coaching.example.org/hooks/improvenet", "status": "active",
+    "disabled_reason": None, "disabled_at": None, "previous_secret_expires_at": None, "version": 1,
+    "created_at": "2026-09-02T09:00:00Z", "updated_at": "2026-09-02T09:00:00Z"}
+
+
 class SubscriptionPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [SUBSCRIPTION_EXAMPLE]})
+
     id: uuid.UUID
     name: str
     client_id: str
@@ -86,6 +102,9 @@ class SubscriptionPublic(BaseModel):
 
 
 class SubscriptionWithSecret(SubscriptionPublic):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {**SUBSCRIPTION_EXAMPLE, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}]})
+
     secret: str | None = Field(description="Verifies the webhook signatures (Standard Webhooks). Shown once.")
 
 
@@ -107,6 +126,12 @@ class ReplayResult(BaseModel):
 
 
 class DeliveryRecord(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "event_id": example_id("event_id"), "type": "org.improvenet.networks.commitment.made",
+        "subject": example_id("commitment_id"), "time": "2026-10-05T13:20:00Z", "attempts": 2,
+        "delivered_at": "2026-10-05T13:20:07Z", "next_attempt_at": "2026-10-05T13:20:05Z", "last_status": 200,
+        "last_error": None}]})
+
     event_id: uuid.UUID
     type: str
     subject: str
@@ -119,6 +144,17 @@ class DeliveryRecord(BaseModel):
 
 
 class FeedPage(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "items": [{"specversion": "1.0", "id": example_id("event_id"), "source": "/improvenet/networks",
+                   "type": "org.improvenet.networks.commitment.made", "subject": example_id("commitment_id"),
+                   "time": "2026-10-05T13:20:00+00:00", "datacontenttype": "application/json",
+                   "dataschema": REGISTRY["org.improvenet.networks.commitment.made"].dataschema(),
+                   "data": {"commitment_id": example_id("commitment_id"), "school_id": example_id("school_id"),
+                            "educator_id": example_id("educator_id"), "network_id": example_id("network_id"),
+                            "meeting_id": example_id("meeting_id"), "visit_id": None, "due_on": "2026-11-02",
+                            "horizon": None, "source": "meeting"}}],
+        "next_cursor": "MjAyNi0xMC0wNVQxMzoyMDowMFp8NDIx"}]})
+
     items: list[dict[str, Any]] = Field(description="CloudEvents in structured JSON mode, in order.")
     next_cursor: str = Field(description="Pass as `after` to read on; opaque.")
 
@@ -242,8 +278,25 @@ def asyncapi_page(doc: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def asyncapi_excerpt() -> dict[str, Any]:
+    """The document's head and its first channel: what the example of /asyncapi.json shows (without the
+    channel's message references, which a reader of the OpenAPI document would resolve against it)."""
+    doc = asyncapi_document()
+    name, channel = next(iter(doc["channels"].items()))
+    return {**{k: doc[k] for k in ("asyncapi", "id", "info", "defaultContentType")},
+            "channels": {name: {k: v for k, v in channel.items() if k != "messages"}}}
+
+
+EXAMPLE_EVENT_TYPE = "org.improvenet.networks.commitment.made"
+
+
+class SchemaResponse(JSONResponse):
+    media_type = "application/schema+json"
+
+
 def docs_routes(router: APIRouter) -> None:
-    @router.get("/asyncapi.json", tags=["partners"], summary="The AsyncAPI 3.0 document of every event")
+    @router.get("/asyncapi.json", tags=["partners"], summary="The AsyncAPI 3.0 document of every event",
+                responses={200: {"content": {"application/json": {"example": asyncapi_excerpt()}}}})
     async def asyncapi_json() -> JSONResponse:
         return JSONResponse(asyncapi_document(), headers={"Cache-Control": "max-age=300"})
 
@@ -252,19 +305,23 @@ def docs_routes(router: APIRouter) -> None:
     async def asyncapi_html() -> HTMLResponse:
         return HTMLResponse(asyncapi_page(asyncapi_document()), headers={"Cache-Control": "max-age=300"})
 
-    @router.get(SCHEMA_PATH, tags=["partners"], summary="Every event type's JSON Schema URL")
+    @router.get(SCHEMA_PATH, tags=["partners"], summary="Every event type's JSON Schema URL",
+                responses={200: {"content": {"application/json": {"example": {
+                    EXAMPLE_EVENT_TYPE: REGISTRY[EXAMPLE_EVENT_TYPE].dataschema()}}}}})
     async def schema_index(request: Request) -> dict[str, str]:
         base = str(request.base_url).rstrip("/")
         return {t: f"{base}{SCHEMA_PATH}/{t}/v{m.schema_version}.json" for t, m in sorted(REGISTRY.items())}
 
     @router.get(SCHEMA_PATH + "/{event_type}/v{version}.json", tags=["partners"],
-                summary="An event type's JSON Schema (its `dataschema` URL)", responses=problem_responses(404, 422))
+                summary="An event type's JSON Schema (its `dataschema` URL)", response_class=SchemaResponse,
+                responses={**problem_responses(404, 422), 200: {"content": {
+                    "application/schema+json": {"schema": {"type": "object"},
+                                                "example": schema_documents()[EXAMPLE_EVENT_TYPE]}}}})
     async def event_schema(event_type: str, version: int) -> JSONResponse:
         model = REGISTRY.get(event_type)
         if model is None or model.schema_version != version:
             raise not_found("event schema")
-        return JSONResponse(schema_documents()[event_type], media_type="application/schema+json",
-                            headers={"Cache-Control": "max-age=300"})
+        return SchemaResponse(schema_documents()[event_type], headers={"Cache-Control": "max-age=300"})
 
 
 # --- the router --------------------------------------------------------------------------------

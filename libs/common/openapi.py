@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from libs.common.openapi_examples import compose_examples, example_of, restore_nulls
 from libs.common.problems import PROBLEM_JSON, RESPONSE_TEXT
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -124,10 +125,11 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
     for name in FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
     schemas.update(PROBLEM_SCHEMAS)
+    compose_examples(schemas)
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             if method in METHODS and isinstance(operation, dict):
-                finish_operation(method, path, operation)
+                finish_operation(method, path, operation, schemas)
     return document
 
 
@@ -155,7 +157,8 @@ def error_statuses(method: str, operation: dict[str, Any]) -> set[int]:
     return statuses
 
 
-def finish_operation(method: str, path: str, operation: dict[str, Any]) -> None:
+def finish_operation(method: str, path: str, operation: dict[str, Any],
+                     schemas: dict[str, dict[str, Any]] | None = None) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     if_match = _parameter(operation, "If-Match")
     if if_match is None:
@@ -176,8 +179,25 @@ def finish_operation(method: str, path: str, operation: dict[str, Any]) -> None:
             if code in ("429", "503"):
                 response.setdefault("headers", {})["Retry-After"] = HEADERS["Retry-After"]
     document_headers(method, path, operation, responses)
+    show_examples(operation, schemas)
     merge_security(operation)
     describe(method, operation)
+
+
+def show_examples(operation: dict[str, Any], schemas: dict[str, dict[str, Any]] | None) -> None:
+    """The request body's and each success body's example, at the media type where every viewer shows it."""
+    bodies = [operation.get("requestBody", {})] + [r for code, r in operation.get("responses", {}).items()
+                                                   if code.startswith("2")]
+    for body in bodies:
+        for media_type, media in body.get("content", {}).items():
+            if "json" not in media_type or "examples" in media or "schema" not in media:
+                continue
+            if "example" in media:  # declared on the route
+                restore_nulls(media["example"], media["schema"], schemas or {})
+                continue
+            value = example_of(media["schema"], schemas or {})
+            if value is not None:
+                media["example"] = value
 
 
 def describe(method: str, operation: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ import secrets
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from libs.common.problems import field_error
 
@@ -31,7 +31,8 @@ MAX_PAGE_SIZE = 500
 
 class Page(BaseModel, Generic[T]):
     items: list[T]
-    next_page_token: str | None = None
+    next_page_token: str | None = Field(None, examples=["eyJrIjpbIjIwMjYtMDktMTQiXX0.q1w2e3r4"],
+                                        description="Absent on the last page; pass it as `page_token`.")
 
 
 class PageRequest(BaseModel):

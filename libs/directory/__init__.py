@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import (
     Boolean,
     Column,
@@ -35,6 +37,7 @@ from libs.common.auth import CurrentPrincipal, Principal, require
 from libs.common.events import Event
 from libs.common.http import SessionDep
 from libs.common.inbox import Consumer, consumer
+from libs.common.openapi_examples import example_id
 from libs.common.problems import not_found, problem_responses
 from libs.common.repository import Reference, reference
 from libs.contracts.hr import (
@@ -154,6 +157,34 @@ def _known(table: Table, label: str, key: str, field: str, values: object) -> Re
     return reference(table, label, field, values, id_column=key, where=[table.c.removed.is_(False)])
 
 
+class ReplicatedSchool(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "school_id": example_id("school_id"), "district_id": example_id("district_id"),
+        "name": "Alder Creek Elementary School", "version": 3, "removed": False,
+        "replicated_at": "2026-09-14T08:30:02Z"}]})
+
+    school_id: uuid.UUID
+    district_id: uuid.UUID | None
+    name: str
+    version: int
+    removed: bool
+    replicated_at: datetime
+
+
+class ReplicatedEducator(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "educator_id": example_id("educator_id"), "school_id": example_id("school_id"),
+        "career_stage": "novice_teacher", "version": 2, "removed": False,
+        "replicated_at": "2026-09-14T08:30:02Z"}]})
+
+    educator_id: uuid.UUID
+    school_id: uuid.UUID | None
+    career_stage: str | None
+    version: int
+    removed: bool
+    replicated_at: datetime
+
+
 def directory_router(service: str, directory: Directory) -> APIRouter:
     """Read the replica: what this service knows of hr's directory (handy to check replication)."""
     router = APIRouter(prefix="/directory", tags=["directory"], dependencies=[require(f"{service}:read")],
@@ -171,12 +202,14 @@ def directory_router(service: str, directory: Directory) -> APIRouter:
 
     @router.get("/schools/{school_id}", summary="A school as replicated from hr")
     async def replicated_school(school_id: uuid.UUID, principal: CurrentPrincipal,
-                                session: SessionDep) -> dict[str, Any]:
-        return await _one(session, directory.schools, "school_id", principal, school_id)
+                                session: SessionDep) -> ReplicatedSchool:
+        return ReplicatedSchool.model_validate(
+            await _one(session, directory.schools, "school_id", principal, school_id))
 
     @router.get("/educators/{educator_id}", summary="An educator (ids, school, stage) as replicated from hr")
     async def replicated_educator(educator_id: uuid.UUID, principal: CurrentPrincipal,
-                                  session: SessionDep) -> dict[str, Any]:
-        return await _one(session, directory.educators, "educator_id", principal, educator_id)
+                                  session: SessionDep) -> ReplicatedEducator:
+        return ReplicatedEducator.model_validate(
+            await _one(session, directory.educators, "educator_id", principal, educator_id))
 
     return router

@@ -12,27 +12,28 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Table, case, literal_column, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.problems import Problem
+from services.hr.examples import SCHOOL
 
 Outcome = Literal["created", "updated", "unchanged"]
 
 
 class BulkItemResult(BaseModel):
-    index: int
-    id: uuid.UUID
-    external_id: str
+    index: int = Field(examples=[0])
+    id: uuid.UUID = Field(examples=[SCHOOL])
+    external_id: str = Field(examples=["s-alder-creek"])
     outcome: Outcome
 
 
 class BulkResult(BaseModel):
-    created: int
-    updated: int
-    unchanged: int
+    created: int = Field(examples=[1])
+    updated: int = Field(examples=[0])
+    unchanged: int = Field(examples=[0])
     items: list[BulkItemResult]
 
 

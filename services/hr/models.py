@@ -19,10 +19,33 @@ from sqlmodel import Field, SQLModel
 
 from libs.common.fields import ExternalId, Short
 from libs.contracts.hr import CareerStage
+from services.hr.examples import (
+    DATE_TIME,
+    DISTRICT,
+    DISTRICT_CREATE,
+    EDUCATOR,
+    EDUCATOR_CREATE,
+    SCHOOL,
+    SCHOOL_CREATE,
+)
 
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320,
                                          pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 STRICT: Any = ConfigDict(extra="forbid")  # an unknown field is an error, named in the response
+
+
+def strict_example(body: dict[str, Any]) -> Any:
+    """STRICT, and the example the API document shows for the body."""
+    return ConfigDict(**STRICT, json_schema_extra={"examples": [body]})
+
+
+def example(body: dict[str, Any]) -> Any:
+    """The example the API document shows for a response."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
+
+
+def _meta(record_id: str, version: int = 1) -> dict[str, Any]:
+    return {"id": record_id, "version": version, "created_at": DATE_TIME, "updated_at": DATE_TIME}
 
 
 def utcnow() -> datetime:
@@ -85,21 +108,21 @@ class District(Versioned, DistrictBase, table=True):
 
 
 class DistrictCreate(DistrictBase):
-    model_config = STRICT
+    model_config = strict_example(DISTRICT_CREATE)
     name: Short
     ed_fi_id: ExternalId | None = Field(default=None, description="Ed-Fi localEducationAgencyId.")
     sourced_id: ExternalId | None = Field(default=None, description="OneRoster sourcedId.")
 
 
 class DistrictUpdate(HRTable):
-    model_config = STRICT
+    model_config = strict_example({"name": "Eastside Unified School District No. 4"})
     name: Short | None = None
     ed_fi_id: ExternalId | None = None
     sourced_id: ExternalId | None = None
 
 
 class DistrictPublic(PublicMeta, DistrictBase):
-    pass
+    model_config = example({**_meta(DISTRICT), **DISTRICT_CREATE})
 
 
 class SchoolBase(HRTable):
@@ -120,14 +143,14 @@ class School(Versioned, SchoolBase, table=True):
 
 
 class SchoolCreate(SchoolBase):
-    model_config = STRICT
+    model_config = strict_example(SCHOOL_CREATE)
     name: Short
     ed_fi_id: ExternalId | None = Field(default=None, description="Ed-Fi schoolId.")
     sourced_id: ExternalId | None = Field(default=None, description="OneRoster sourcedId.")
 
 
 class SchoolUpdate(HRTable):
-    model_config = STRICT
+    model_config = strict_example({"name": "Alder Creek Elementary STEM Academy", "ed_fi_id": "255901107"})
     name: Short | None = None
     district_id: uuid.UUID | None = None
     ed_fi_id: ExternalId | None = None
@@ -135,7 +158,7 @@ class SchoolUpdate(HRTable):
 
 
 class SchoolPublic(PublicMeta, SchoolBase):
-    pass
+    model_config = example({**_meta(SCHOOL), **SCHOOL_CREATE})
 
 
 # --- educators --------------------------------------------------------------------------------------
@@ -167,7 +190,7 @@ class Educator(Versioned, EducatorBase, table=True):
 
 
 class EducatorCreate(EducatorBase):
-    model_config = STRICT
+    model_config = strict_example(EDUCATOR_CREATE)
     given_name: Short
     family_name: Short
     email: Email | None = None
@@ -179,7 +202,8 @@ class EducatorCreate(EducatorBase):
 
 
 class EducatorUpdate(HRTable):
-    model_config = STRICT
+    model_config = strict_example({"position": "Grade 4 teacher and mathematics team member",
+                                   "email": "amara.okafor@example.org"})
     given_name: Short | None = None
     family_name: Short | None = None
     email: Email | None = None
@@ -191,6 +215,9 @@ class EducatorUpdate(HRTable):
 
 
 class EducatorPublic(PublicMeta, EducatorBase):
+    model_config = example({**_meta(EDUCATOR), **EDUCATOR_CREATE, "stage": "novice_teacher",
+                            "stage_since": "2026-08-24"})
+
     stage: str | None = Field(default=None, description="The tenant ladder's stage code.")
     stage_since: date | None = None
 

@@ -153,3 +153,47 @@ def test_a_client_generates_with_no_warning(document_file: Path, tmp_path: Path)
     api = tmp_path / "client" / "api"
     assert (api / "hr" / "hr_create_educator.py").exists() or any(api.rglob("*create_educator*.py")), \
         sorted(str(p.relative_to(api)) for p in api.rglob("*.py"))[:40]
+
+
+def bodies(operation: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The operation's request body and its success responses, as (where, body)."""
+    found = [("request", operation["requestBody"])] if "requestBody" in operation else []
+    return found + [(code, r) for code, r in operation["responses"].items() if code.startswith("2")]
+
+
+def test_every_request_and_success_body_shows_an_example(document: dict[str, Any]) -> None:
+    """Each JSON body has an example (the model's, or one composed from its fields: libs/common/
+    openapi_examples.py); Spectral's oas3-valid-media-example checks each against its schema."""
+    missing = [f"{op['operationId']} {where}: {media.get('schema')}" for _m, _p, op in operations(document)
+               for where, body in bodies(op) for media_type, media in body.get("content", {}).items()
+               if "json" in media_type and not ({"example", "examples"} & set(media))]
+    assert not missing, f"{len(missing)} bodies without an example:\n" + "\n".join(missing)
+
+
+def test_every_request_example_is_accepted_by_its_model() -> None:
+    """The schema cannot say everything a model checks (validators, cross-field rules): each request
+    example must pass the very model the route validates with."""
+    from fastapi.routing import APIRoute, iter_route_contexts  # as FastAPI's own get_openapi walks them
+    from pydantic import TypeAdapter
+
+    os.environ.setdefault("DATABASE_URL", "postgresql+asyncpg://contract:check@127.0.0.1:1/postgres")
+    checked, refused = 0, []
+    for component in COMPONENTS:
+        app = _app(component.app_factory)
+        paths = app.openapi()["paths"]
+        for context in iter_route_contexts(app.routes):
+            route = context.original_route
+            if not isinstance(route, APIRoute) or route.body_field is None or not route.include_in_schema:
+                continue
+            for method in route.methods:
+                operation = paths[context.path_format][method.lower()]
+                for media_type, media in operation.get("requestBody", {}).get("content", {}).items():
+                    if "json" not in media_type or "example" not in media:
+                        continue
+                    checked += 1
+                    try:
+                        TypeAdapter(route.body_field.field_info.annotation).validate_python(media["example"])
+                    except ValueError as exc:
+                        refused.append(f"{operation['operationId']}: {exc}")
+    assert checked > 50, f"only {checked} request examples found"
+    assert not refused, "\n".join(refused)

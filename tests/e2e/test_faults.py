@@ -32,9 +32,9 @@ from libs.common.keys import mint_token
 from libs.common.settings import asyncpg_dsn, database_url_for
 from libs.common.testing.kafka_broker import free_port
 
-# 5,000 in the issue; 500 by default keeps the suite inside its time budget on 2 shared cores
-# (FAULT_CHANGES=5000 runs the full figure).
-CHANGES = int(os.environ.get("FAULT_CHANGES", "500"))
+# The issue's figure: 5,000 changes while processes are killed (about 200 s of writing on 2 cores);
+# FAULT_CHANGES scales it down for a quick local run.
+CHANGES = int(os.environ.get("FAULT_CHANGES", "5000"))
 # A busy 2-core machine starts ten processes slowly: more than the default 300 s per test.
 pytestmark = pytest.mark.timeout(600)
 WRITERS = 6
@@ -252,6 +252,7 @@ def assert_nothing_lost_nothing_twice(platform: Platform, writer: Writer, label:
             "replicated_within_s": round(time.monotonic() - recovery_start, 1), "retries": dict(writer.retries)}
 
 
+@pytest.mark.timeout(300 + int(CHANGES * 0.12) + 240)  # start, the writing, then replication and the audit
 def test_sigkill_of_every_kind_of_process_while_writing_loses_nothing(supervised: Platform) -> None:
     platform = supervised
     tenant = f"kill-{uuid.uuid4().hex[:6]}"
@@ -262,7 +263,7 @@ def test_sigkill_of_every_kind_of_process_while_writing_loses_nothing(supervised
     kills: Counter[str] = Counter()
     names = [c.name for c in platform.children]
     rng = random.Random(14)
-    writing = writer.start(timeout=300)
+    writing = writer.start(timeout=max(300, CHANGES * 0.12))  # 5,000 took 196 s here: a 3x margin
     t0 = time.monotonic()
     queue: list[str] = []
     while not writer.done.is_set():

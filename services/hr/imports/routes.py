@@ -31,10 +31,25 @@ ONEROSTER_BODY = {"requestBody": {"required": True, "content": {
                                    "description": "A zip of manifest.csv and the files it declares."}},
     **_FILE_PART}}}
 _ARRAY = {"type": "array", "items": {"type": "object"}}
+# What the ODS/API's GETs return, trimmed to what hr reads: one district, one school, one teacher assigned there.
+EDFI_EXAMPLE = {
+    "localEducationAgencies": [{"localEducationAgencyId": 255901,
+                                "nameOfInstitution": "Eastside Unified School District"}],
+    "schools": [{"schoolId": 255901107, "nameOfInstitution": "Alder Creek Elementary School",
+                 "localEducationAgencyReference": {"localEducationAgencyId": 255901}}],
+    "staffs": [{"staffUniqueId": "E-204817", "firstName": "Amara", "lastSurname": "Okafor",
+                "electronicMails": [{"electronicMailAddress": "a.okafor@example.org",
+                                     "electronicMailTypeDescriptor": "uri://ed-fi.org/ElectronicMailTypeDescriptor#Work"}]}],
+    "staffEducationOrganizationAssignmentAssociations": [
+        {"staffReference": {"staffUniqueId": "E-204817"},
+         "educationOrganizationReference": {"educationOrganizationId": 255901107},
+         "staffClassificationDescriptor": "uri://ed-fi.org/StaffClassificationDescriptor#Teacher",
+         "beginDate": "2026-08-24", "positionTitle": "Grade 4 teacher"}],
+}
 EDFI_BODY = {"requestBody": {"required": True, "content": {
     "application/json": {"schema": {"type": "object", "properties": {
         "localEducationAgencies": _ARRAY, "schools": _ARRAY, "staffs": _ARRAY,
-        "staffEducationOrganizationAssignmentAssociations": _ARRAY}}},
+        "staffEducationOrganizationAssignmentAssociations": _ARRAY}}, "example": EDFI_EXAMPLE},
     **_FILE_PART}}}
 
 

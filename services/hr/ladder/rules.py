@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from libs.common.fields import Code, Short, Strict
 from libs.contracts.hr import CareerStage
+from services.hr.examples import LADDER
 
 
 class Readiness(StrEnum):
@@ -24,18 +25,21 @@ class Readiness(StrEnum):
 
 
 class StageDef(Strict):
-    code: Code
-    name: Short
+    code: Code = Field(examples=["lead_teacher"])
+    name: Short = Field(examples=["Lead teacher"])
     career_stage: CareerStage = Field(description="The platform stage this one belongs to (what events carry).")
 
 
 class TransitionDef(Strict):
-    from_stage: Code
-    to_stage: Code
-    criteria: list[Short] = Field(default_factory=list, max_length=20)
+    from_stage: Code = Field(examples=["intermediate_teacher"])
+    to_stage: Code = Field(examples=["lead_teacher"])
+    criteria: list[Short] = Field(default_factory=list, max_length=20,
+                                  examples=[["leads colleagues' learning", "supervisor recommendation"]])
 
 
 class LadderConfig(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [LADDER]})
+
     stages: list[StageDef] = Field(min_length=1, max_length=50)
     transitions: list[TransitionDef] = Field(max_length=500)
     default_stage: Code = Field(description="Where an educator from a SIS load without a stage starts.")

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from libs.common.fields import Short, Strict
+from libs.common.openapi_examples import example_id
+from services.hr.examples import MENTOR, NETWORK
 from services.hr.leadership.rules import TLMSDomain
+
+# The mentor leads her grade team's learning: Teacher Leader Model Standards domains I and IV.
+RESPONSIBILITY: dict[str, Any] = {"title": "Grade 4 mathematics team lead",
+                                  "domains": ["collaborative_culture", "instruction"],
+                                  "starts_on": "2026-08-24", "ends_on": "2027-06-11"}
 
 
 class ResponsibilityCreate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [RESPONSIBILITY]})
+
     title: Short
     domains: list[TLMSDomain] = Field(min_length=1, max_length=7)
     starts_on: date
@@ -19,6 +29,10 @@ class ResponsibilityCreate(Strict):
 
 
 class ResponsibilityPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {**RESPONSIBILITY, "id": example_id("responsibility_id"), "educator_id": MENTOR, "source": "recorded",
+         "source_id": None}]})
+
     id: uuid.UUID
     educator_id: uuid.UUID
     title: str
@@ -30,6 +44,10 @@ class ResponsibilityPublic(BaseModel):
 
 
 class SignalPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"id": example_id("signal_id"), "educator_id": MENTOR, "network_id": NETWORK, "period": "2026-11",
+         "periods": 3, "betweenness_percentile": 0.9091}]})
+
     id: uuid.UUID
     educator_id: uuid.UUID
     network_id: uuid.UUID | None

@@ -6,9 +6,10 @@ import uuid
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from libs.common.fields import Code, Strict
+from libs.common.openapi_examples import example_id
 
 
 class Role(StrEnum):
@@ -19,6 +20,10 @@ class Role(StrEnum):
 
 
 class MembershipCreate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"educator_id": example_id("educator_id"), "school_id": example_id("school_id"), "role": "facilitator",
+         "tags": ["talk", "reasoning"], "starts_on": "2026-09-01"}]})
+
     educator_id: uuid.UUID
     school_id: uuid.UUID
     role: Role = Role.member
@@ -27,10 +32,17 @@ class MembershipCreate(Strict):
 
 
 class MembershipEnd(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ends_on": "2027-06-30"}]})
+
     ends_on: date
 
 
 class MembershipPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"id": example_id("membership_id"), "network_id": example_id("network_id"),
+         "educator_id": example_id("educator_id"), "school_id": example_id("school_id"), "role": "facilitator",
+         "tags": ["talk", "reasoning"], "starts_on": "2026-09-01", "ends_on": None, "version": 1}]})
+
     id: uuid.UUID
     network_id: uuid.UUID
     educator_id: uuid.UUID

@@ -5,10 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from libs.common.fields import Short, Strict, Text
+from libs.common.openapi_examples import example_id
+
+NETWORK_SCHOOLS: list[Any] = [example_id("school_id"), example_id("host_school_id"), example_id("next_host_school_id")]
+NAME = "Eastside middle-grades mathematics network"
+FOCUS = "Students explaining and justifying their reasoning in grades 6-8 mathematics"
+NORMS: list[Any] = ["Describe, do not judge", "Start and end on time", "The host school's questions come first"]
 
 
 class NetworkKind(StrEnum):
@@ -19,6 +26,10 @@ class NetworkKind(StrEnum):
 
 
 class NetworkCreate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": NAME, "kind": "mixed", "focus": FOCUS, "school_ids": NETWORK_SCHOOLS, "cadence": "monthly",
+         "norms": NORMS}]})
+
     name: Short
     kind: NetworkKind
     focus: Text
@@ -28,16 +39,24 @@ class NetworkCreate(Strict):
 
 
 class NormsUpdate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"norms": [*NORMS, "Every visit ends with a next level of work"]}]})
+
     norms: list[Short] = Field(max_length=50)
 
 
 class NormsVersion(BaseModel):
-    number: int
-    norms: list[str]
+    number: int = Field(examples=[1])
+    norms: list[str] = Field(examples=[NORMS])
     created_at: datetime
 
 
 class NetworkPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"id": example_id("network_id"), "name": NAME, "kind": "mixed", "focus": FOCUS,
+         "school_ids": NETWORK_SCHOOLS, "district_ids": [example_id("district_id")], "cadence": "monthly",
+         "norms": {"number": 1, "norms": NORMS, "created_at": "2026-09-08T15:00:00Z"}, "version": 1}]})
+
     id: uuid.UUID
     name: str
     kind: NetworkKind
@@ -55,5 +74,10 @@ class HostedMeeting(BaseModel):
 
 
 class HostRotation(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"next_host_school_id": example_id("next_host_school_id"),
+         "hosted": [{"meeting_date": "2026-09-17", "host_school_id": example_id("school_id")},
+                    {"meeting_date": "2026-10-15", "host_school_id": example_id("host_school_id")}]}]})
+
     next_host_school_id: uuid.UUID | None
     hosted: list[HostedMeeting]

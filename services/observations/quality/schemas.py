@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from libs.common.fields import Strict
+from services.observations.examples import OBSERVER, PROTOCOL_VERSION, SCHOOL
 
 
 class QualityPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [  # the worked example of docs/observations.md
+        {"school_id": SCHOOL, "period": "2026-27-T1", "protocol_version_id": PROTOCOL_VERSION,
+         "observed_classrooms": 5, "minimum_classrooms": 5, "published": True,
+         "shares": {"T1": 0.3, "S1": 0.3, "K1": 0.4, "T2": 0.3}, "overall": 0.425}]})
+
     school_id: uuid.UUID
     period: str
     protocol_version_id: uuid.UUID | None
@@ -22,10 +28,15 @@ class QualityPublic(BaseModel):
 
 
 class PeriodClose(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"period": "2026-27-T1"}]})
+
     period: str = Field(pattern=r"^\d{4}-\d{2}-T[12]$")
 
 
 class EvidenceQuality(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"observer_id": OBSERVER, "notes": 42, "descriptive": 37, "share": 0.881, "withheld": False}]})
+
     observer_id: uuid.UUID
     notes: int | None
     descriptive: int | None

@@ -2,13 +2,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
+
+from pydantic import ConfigDict
 
 from libs.common.fields import Strict
+from libs.common.openapi_examples import example_id
 from services.strategy.fields import Measure, Period
+
+GOAL_EXAMPLE: dict[str, Any] = {
+    "school_id": example_id("school_id"), "owner_id": example_id("educator_id"), "measure": "writing-g7",
+    "kind": "performance", "polarity": "higher", "baseline": 38.0, "baseline_period": "2025-26-T3", "target": 50.0,
+    "due_period": "2026-27-T3", "due_on": "2027-06-18"}
 
 
 class GoalCreate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [GOAL_EXAMPLE]})
+
     school_id: uuid.UUID
     owner_id: uuid.UUID
     measure: Measure
@@ -27,6 +37,11 @@ class TrendPublic(Strict):
 
 
 class GoalPublic(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": example_id("goal_id"), "plan_id": example_id("plan_id"), **GOAL_EXAMPLE, "status": "open",
+        "latest": 41.5, "latest_period": "2026-27-T1", "progress": 0.291667, "variance_from_target": -8.5,
+        "trend": {"direction": "rising", "periods": 2}, "version": 1}]})
+
     id: uuid.UUID
     plan_id: uuid.UUID
     school_id: uuid.UUID

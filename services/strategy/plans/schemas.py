@@ -6,13 +6,30 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from libs.common.fields import Short, Strict, Text
+from libs.common.openapi_examples import example_id
 from services.strategy.fields import Measure, Period
+
+PLAN_TITLE = "Writing across the middle grades, 2026-27"
+PLAN_VISION = ("Every middle grades student writes an argument from evidence to the standard, and revises it "
+               "with feedback from peers and teachers.")
+STATEMENT_TEXT = ("If every grade 7 team holds a weekly looking-at-student-work meeting, then the share of grade 7 "
+                  "students meeting the writing standard rises from 38% to 50% by June 2027.")
+STATEMENT_EXAMPLE: dict[str, Any] = {
+    "id": example_id("statement_id"), "plan_id": example_id("plan_id"), "position": 1, "text": STATEMENT_TEXT,
+    "if_kind": "milestones", "if_measure": None, "then_measure": "writing-g7", "direction": "up", "lag": 2,
+    "verdict": "untested",
+    "evidence": {example_id("school_id"): {"verdict": "untested", "reason": "the \"if\" has not moved yet"}},
+    "version": 1}
 
 
 class PlanCreate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"level": "district", "district_id": example_id("district_id"), "title": PLAN_TITLE, "vision": PLAN_VISION,
+         "owner_id": example_id("educator_id"), "period_start": "2026-27-T1", "period_end": "2026-27-T3"}]})
+
     level: Literal["district", "school"]
     district_id: uuid.UUID | None = None
     school_id: uuid.UUID | None = None
@@ -34,6 +51,10 @@ class PlanCreate(Strict):
 class StatementCreate(Strict):
     """If <indicator of the "if"> then <measure> moves <direction> within <lag> periods."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"text": STATEMENT_TEXT, "if_kind": "milestones", "then_measure": "writing-g7", "direction": "up",
+         "lag": 2}]})
+
     text: Text
     position: int | None = Field(default=None, ge=1, le=1000)
     if_kind: Literal["milestones", "measure"]
@@ -50,6 +71,8 @@ class StatementCreate(Strict):
 
 
 class StatementPublic(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [STATEMENT_EXAMPLE]})
+
     id: uuid.UUID
     plan_id: uuid.UUID
     position: int
@@ -65,7 +88,7 @@ class StatementPublic(Strict):
 
 
 class ItemRollup(Strict):
-    status: str
+    status: str = Field(examples=["on_track"])
     progress: float
     stale: bool
 
@@ -75,6 +98,16 @@ class GoalRollup(ItemRollup):
 
 
 class PlanPublic(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": example_id("plan_id"), "level": "district", "district_id": example_id("district_id"),
+        "school_id": None, "title": PLAN_TITLE, "vision": PLAN_VISION, "owner_id": example_id("educator_id"),
+        "period_start": "2026-27-T1", "period_end": "2026-27-T3", "status": "adopted",
+        "adopted_at": "2026-09-10T15:00:00Z", "version": 2, "statements": [STATEMENT_EXAMPLE],
+        "goal_ids": [example_id("goal_id")], "initiative_ids": [example_id("initiative_id")],
+        "incoherent_initiative_ids": [], "rollup": {"status": "on_track", "progress": 0.35, "stale": False},
+        "goal_rollups": [{"status": "on_track", "progress": 0.35, "stale": False, "goal_id": example_id("goal_id")}],
+        "freshness": 1.0}]})
+
     id: uuid.UUID
     level: str
     district_id: uuid.UUID | None
@@ -97,6 +130,10 @@ class PlanPublic(Strict):
 
 
 class ReviewPublic(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"plan_id": example_id("plan_id"), "freshness": 0.5, "stale_initiative_ids": [example_id("initiative_id")],
+         "stale_milestone_ids": []}]})
+
     plan_id: uuid.UUID
     freshness: float | None
     stale_initiative_ids: list[uuid.UUID]

@@ -15,6 +15,7 @@ from libs.common.repository import unknown_references
 from services.strategy import common
 from services.strategy.fields import QUALITY_MEASURE, Measure, Period
 from services.strategy.trajectories import rules, service
+from services.strategy.trajectories.examples import SERIES_EXAMPLE, TRAJECTORY_EXAMPLE, example_response
 
 router = APIRouter(tags=["trajectories"], responses=problem_responses(401, 403, 404, 422))
 READ = require("strategy:read")
@@ -30,7 +31,7 @@ async def visible_school(session: AsyncSession, principal: Principal, school_id:
         raise not_found("school")
 
 
-@router.get("/schools/{school_id}/series/{measure}", dependencies=[READ],
+@router.get("/schools/{school_id}/series/{measure}", dependencies=[READ], responses=example_response(SERIES_EXAMPLE),
             summary="A chart-ready series: points, median and limits per phase, and every signal")
 async def read_series(school_id: uuid.UUID, measure: MeasurePath, principal: CurrentPrincipal, session: SessionDep,
                       freeze: Annotated[int | None, Query(ge=1, le=10000)] = None,
@@ -45,7 +46,7 @@ async def read_series(school_id: uuid.UUID, measure: MeasurePath, principal: Cur
             "marks": await service.marks(session, principal.tenant_id, school_id)}
 
 
-@router.get("/schools/{school_id}/trajectory", dependencies=[READ],
+@router.get("/schools/{school_id}/trajectory", dependencies=[READ], responses=example_response(TRAJECTORY_EXAMPLE),
             summary="Implementation dip, plateau, see-saw, quality-to-performance lag and the improvement stage")
 async def read_trajectory(school_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
                           performance: Annotated[Measure | None, Query(description="the performance measure "
