@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from gateway import audit, docs, health, proxy
@@ -27,6 +27,7 @@ from gateway.partners import partners_router
 from gateway.settings import GatewaySettings
 from libs.common.app import RequestIdMiddleware
 from libs.common.auth import TokenVerifier
+from libs.common.conditional import refuse_unknown_query_parameters
 from libs.common.db import create_engine
 from libs.common.openapi import operation_id_function
 from libs.common.outbox import RelayWaker
@@ -89,14 +90,18 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                   redoc_url=None, description=DESCRIPTION, generate_unique_id_function=operation_id_function("gateway"))
     install_problem_handlers(app)
     # the proxy last: its catch-all would otherwise shadow the gateway's own routes
-    for router in (issuer.router, clients.router, audit.router, health.router, docs.router, partners_router(),
-                   proxy.router):
+    # An unknown query parameter is refused on the gateway's own operations; the services refuse it on
+    # theirs. Not on the docs pages (Swagger UI's OAuth2 redirect carries its own) nor the proxy.
+    for router in (issuer.router, clients.router, audit.router, health.router, partners_router()):
+        app.include_router(router, dependencies=[Depends(refuse_unknown_query_parameters)])
+    for router in (docs.router, proxy.router):
         app.include_router(router)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=proxy.METHODS,
                            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match",
-                                          "X-Request-ID"],
-                           expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"], max_age=600)
+                                          "If-None-Match", "X-Request-ID"],
+                           expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After", "Total-Count"],
+                           max_age=600)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     instrument_app(app)

@@ -58,10 +58,11 @@ async def search(engine: AsyncEngine, tenant_id: str, page: PageRequest, *, acto
         stmt = stmt.where(audit_log.c.at >= since)
     if until:
         stmt = stmt.where(audit_log.c.at < until)
-    if page.after:
-        stmt = stmt.where(audit_log.c.seq < int(page.after.get("seq", 0)))
-    stmt = stmt.order_by(audit_log.c.seq.desc()).limit(page.size + 1)
     async with engine.connect() as conn:
+        await page.count_total(conn, stmt)
+        if page.after:
+            stmt = stmt.where(audit_log.c.seq < int(page.after.get("seq", 0)))
+        stmt = stmt.order_by(audit_log.c.seq.desc()).limit(page.size + 1)
         rows = [dict(r._mapping) for r in await conn.execute(stmt)]
     kept, token = page_of(rows, page.size, lambda r: {"seq": r["seq"]})
     return [{k: v for k, v in r.items() if k not in ("seq", "tenant_id")} for r in kept], token

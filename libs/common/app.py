@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry import context as otel_context
 from opentelemetry.propagate import extract
@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from libs.common.auth import TokenVerifier
 from libs.common.bus import create_bus
+from libs.common.conditional import ConditionalGet, refuse_unknown_query_parameters
 from libs.common.db import create_engine, session_factory
 from libs.common.metrics import ObservedApp, setup_metrics
 from libs.common.migrations import current_revision, head_revision
@@ -37,11 +38,12 @@ class RequestIdMiddleware:
 
     Every app of the platform (the gateway too) adds this middleware, so it also puts the metrics layer
     in front of the app: request counts and latency per route, `GET /metrics`, and the launcher's
-    instance id on /readyz and /healthz answers (`libs.common.metrics.ObservedApp`).
+    instance id on /readyz and /healthz answers (`libs.common.metrics.ObservedApp`), and `If-None-Match`
+    answered 304 (`libs.common.conditional.ConditionalGet`).
     """
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app: ASGIApp = ObservedApp(app)  # type: ignore[assignment]
+        self.app: ASGIApp = ObservedApp(ConditionalGet(app))  # type: ignore[assignment]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -155,7 +157,8 @@ def create_service_app(settings: ServiceSettings, *, title: str, description: st
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
                   default_response_class=JSONResponse,
-                  generate_unique_id_function=operation_id_function(settings.service))
+                  generate_unique_id_function=operation_id_function(settings.service),
+                  dependencies=[Depends(refuse_unknown_query_parameters)])
     install_problem_handlers(app)
     app.include_router(health_router())
     for router in routers:

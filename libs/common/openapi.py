@@ -58,7 +58,11 @@ HEADERS: dict[str, dict[str, Any]] = {
     "Idempotent-Replayed": {"description": "`true` when this is the stored answer to an earlier request with "
                             "the same Idempotency-Key.", "schema": {"type": "string", "enum": ["true"]}},
     "Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}},
+    "Total-Count": {"description": "With `totalCount=true`: how many items the whole listing holds.",
+                    "schema": {"type": "integer"}},
 }
+IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                 "description": "The ETag you hold: 304 with no body when it is still the current one."}
 METHODS = ("get", "put", "post", "delete", "patch")
 BODY_METHODS = ("put", "post", "patch")
 
@@ -140,7 +144,8 @@ def _parameter(operation: dict[str, Any], name: str, location: str = "header") -
 
 def error_statuses(method: str, operation: dict[str, Any]) -> set[int]:
     """What the shared mechanisms can answer for this operation, beyond what the route declared."""
-    statuses = {429, 500, 503}  # the gateway's rate limit; an unexpected error; the database unreachable
+    # the gateway's rate limit; an unexpected error; the database unreachable; an unknown query parameter
+    statuses = {400, 429, 500, 503}
     if operation.get("security"):
         statuses |= {401, 403}
     parameters = operation.get("parameters", [])
@@ -179,6 +184,10 @@ def finish_operation(method: str, path: str, operation: dict[str, Any],
             if code in ("429", "503"):
                 response.setdefault("headers", {})["Retry-After"] = HEADERS["Retry-After"]
     document_headers(method, path, operation, responses)
+    if method == "get" and "ETag" in responses.get("200", {}).get("headers", {}):
+        operation.setdefault("parameters", []).append(dict(IF_NONE_MATCH))
+        responses["304"] = {"description": "Not Modified: the ETag sent as If-None-Match is still current.",
+                            "headers": {"ETag": HEADERS["ETag"]}}
     show_examples(operation, schemas)
     merge_security(operation)
     describe(method, operation)
@@ -217,7 +226,10 @@ def describe(method: str, operation: dict[str, Any]) -> None:
     if _parameter(operation, "If-Match"):
         facts.append("Send the `ETag` you read as `If-Match`: 428 without it, 412 when someone changed it since.")
     if _parameter(operation, "page_token", "query"):
-        facts.append("Paged: pass `next_page_token` back as `page_token` until it is absent.")
+        facts.append("Paged: pass `next_page_token` back as `page_token` until it is absent; `totalCount=true` "
+                     "adds the whole listing's count as `Total-Count`.")
+    if _parameter(operation, "If-None-Match"):
+        facts.append("Send the `ETag` you hold as `If-None-Match`: 304 with no body if it has not changed.")
     if "201" in operation.get("responses", {}):
         facts.append("Answers 201 with the created resource; `Location` is its URL.")
     own = (operation.get("description") or "").strip()
@@ -234,6 +246,8 @@ def document_headers(method: str, path: str, operation: dict[str, Any], response
         one_object = path.endswith("}") or _parameter(operation, "If-Match")
         if method in ("get", "put", "patch") and code == "200" and one_object:
             headers["ETag"] = HEADERS["ETag"]
+        if method == "get" and code == "200" and _parameter(operation, "totalCount", "query"):
+            headers["Total-Count"] = HEADERS["Total-Count"]
         if _parameter(operation, "Idempotency-Key"):
             headers["Idempotent-Replayed"] = HEADERS["Idempotent-Replayed"]
         if not headers:

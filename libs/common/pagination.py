@@ -7,6 +7,9 @@ crafted cursor can never reach a query (it used to answer 500 on hr's lists).
 The key is PAGE_TOKEN_SECRET when set; else it is derived from DATABASE_URL (every replica of a
 deployment shares it, and it holds the database password, so callers cannot guess it); else it is
 random per process (a token then outlives no restart: the client starts its listing again).
+
+`totalCount=true` (Ed-Fi's name) asks for the number of items the whole listing holds, as a `Total-Count`
+header; it costs a count query, so it is opt-in.
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ import os
 import secrets
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Depends, Query
-from pydantic import BaseModel, Field
+from fastapi import Depends, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from libs.common.problems import field_error
 
@@ -36,8 +41,20 @@ class Page(BaseModel, Generic[T]):
 
 
 class PageRequest(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
     size: int
     after: dict[str, Any] | None
+    total_count: bool = False
+    response: Response | None = Field(None, exclude=True)
+
+    async def count_total(self, session: AsyncSession | AsyncConnection, listing: Select[Any]) -> None:
+        """When the caller asked (`totalCount=true`), count what `listing` holds before its cursor and limit
+        are applied, into the `Total-Count` header."""
+        if self.total_count and self.response is not None:
+            total = await session.scalar(
+                select(func.count()).select_from(listing.order_by(None).limit(None).subquery()))
+            self.response.headers["Total-Count"] = str(total or 0)
 
 
 def _key() -> bytes:
@@ -85,10 +102,14 @@ def decode_cursor(token: str) -> dict[str, Any]:
 
 
 def page_request(
+    response: Response,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")] = 50,
     page_token: Annotated[str | None, Query(max_length=512, description="From `next_page_token`.")] = None,
+    total_count: Annotated[bool, Query(alias="totalCount", description="`true`: answer the number of items "
+                                       "of the whole listing in the `Total-Count` header.")] = False,
 ) -> PageRequest:
-    return PageRequest(size=page_size, after=decode_cursor(page_token) if page_token else None)
+    return PageRequest(size=page_size, after=decode_cursor(page_token) if page_token else None,
+                       total_count=total_count, response=response)
 
 
 PageDep = Annotated[PageRequest, Depends(page_request)]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, update
+from sqlalchemy import ColumnElement, RowMapping, Select, Table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
 from libs.common.outbox import record_events
+from libs.common.pagination import PageRequest
 from libs.common.problems import not_found
 from libs.common.repository import Reference, get_or_404, reference
 from libs.contracts.base import EventPayload
@@ -48,6 +50,15 @@ async def bump(session: AsyncSession, table: Table, object_id: uuid.UUID, princi
     stmt = (update(table).where(table.c.id == object_id, table.c.tenant_id == principal.tenant_id)
             .values(version=table.c.version + 1, **values).returning(table.c.version))
     return int((await session.execute(stmt)).scalar_one())
+
+
+async def page_rows(session: AsyncSession, stmt: Select[Any], id_column: ColumnElement[uuid.UUID],
+                    page: PageRequest) -> Sequence[RowMapping]:
+    """One page of `stmt` in id order after the page token (and its total, when the caller asked)."""
+    await page.count_total(session, stmt)
+    if (last := cursor_id(page.after)) is not None:
+        stmt = stmt.where(id_column > last)
+    return (await session.execute(stmt.order_by(id_column).limit(page.size + 1))).mappings().all()
 
 
 def cursor_id(after: dict[str, Any] | None) -> uuid.UUID | None:

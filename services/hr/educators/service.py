@@ -170,6 +170,7 @@ async def list_educators(session: AsyncSession, principal: Principal, request_id
     for column, value in filters.items():
         if value is not None:
             stmt = stmt.where(EDUCATORS.c[column] == (str(value) if column == "career_stage" else value))
+    await page.count_total(session, stmt)
     if page.after:
         stmt = stmt.where(EDUCATORS.c.id > uuid.UUID(str(page.after.get("id"))))
     rows = list((await session.execute(stmt.order_by(EDUCATORS.c.id).limit(page.size + 1))).mappings().all())

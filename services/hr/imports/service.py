@@ -137,6 +137,7 @@ async def list_jobs(session: AsyncSession, principal: Principal, request_id: str
         stmt = stmt.where(JOBS.c.status == status)
     if format is not None:
         stmt = stmt.where(JOBS.c.format == format)
+    await page.count_total(session, stmt)
     if page.after:
         after = (datetime.fromisoformat(str(page.after.get("created_at"))), uuid.UUID(str(page.after.get("id"))))
         stmt = stmt.where(tuple_(JOBS.c.created_at, JOBS.c.id) < tuple_(literal(after[0]), literal(after[1])))

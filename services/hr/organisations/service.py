@@ -108,6 +108,7 @@ async def list_districts(session: AsyncSession, principal: Principal, page: Page
 
 
 async def _page(session: AsyncSession, stmt: Any, table: Any, page: PageRequest) -> list[Any]:
+    await page.count_total(session, stmt)
     if page.after:
         stmt = stmt.where(table.c.id > uuid.UUID(str(page.after.get("id"))))
     return list((await session.execute(stmt.order_by(table.c.id).limit(page.size + 1))).mappings().all())

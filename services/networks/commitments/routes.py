@@ -42,7 +42,7 @@ async def make(body: CommitmentCreate, request: Request, principal: CurrentPrinc
 async def list_commitments(principal: CurrentPrincipal, session: SessionDep, page: PageDep,
                            school_id: uuid.UUID | None = None, network_id: uuid.UUID | None = None,
                            status: CommitmentStatus | None = None, overdue: bool | None = None) -> Any:
-    rows = await service.list_commitments(session, principal, page.size, page.after, school_id=school_id,
+    rows = await service.list_commitments(session, principal, page, school_id=school_id,
                                           network_id=network_id, status=status, overdue=overdue)
     items, token = page_of(rows, page.size, lambda c: {"id": str(c.id)})
     return Page[CommitmentPublic](items=items, next_page_token=token)

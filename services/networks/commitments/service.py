@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
 from libs.common.events import Event
+from libs.common.pagination import PageRequest
 from libs.common.problems import Problem, field_error
 from libs.common.repository import check_version, get_or_404, invalid_reference, require_known
 from libs.contracts.networks import CommitmentFulfilled, CommitmentMade, CommitmentOverdue
@@ -26,11 +27,11 @@ from services.networks.commitments.schemas import (
 )
 from services.networks.common import (
     bump,
-    cursor_id,
     emit,
     known_meetings,
     network_visible,
     new_id,
+    page_rows,
     school_clause,
     school_row_or_404,
     visible_educators,
@@ -130,13 +131,10 @@ async def get(session: AsyncSession, principal: Principal, commitment_id: uuid.U
     return public(await school_row_or_404(session, principal, TABLE, commitment_id, label="commitment"))
 
 
-async def list_commitments(session: AsyncSession, principal: Principal, size: int, after: dict[str, Any] | None,
+async def list_commitments(session: AsyncSession, principal: Principal, page: PageRequest,
                            *, school_id: uuid.UUID | None, network_id: uuid.UUID | None,
                            status: CommitmentStatus | None, overdue: bool | None) -> list[CommitmentPublic]:
-    stmt = (select(TABLE).where(TABLE.c.tenant_id == principal.tenant_id, *school_clause(principal, TABLE.c.school_id))
-            .order_by(TABLE.c.id).limit(size + 1))
-    if (last := cursor_id(after)) is not None:
-        stmt = stmt.where(TABLE.c.id > last)
+    stmt = select(TABLE).where(TABLE.c.tenant_id == principal.tenant_id, *school_clause(principal, TABLE.c.school_id))
     if school_id:
         stmt = stmt.where(TABLE.c.school_id == school_id)
     if network_id:
@@ -147,7 +145,7 @@ async def list_commitments(session: AsyncSession, principal: Principal, size: in
         stmt = stmt.where(TABLE.c.status == "open", TABLE.c.due_on < today())
     elif overdue is False:
         stmt = stmt.where((TABLE.c.status != "open") | (TABLE.c.due_on >= today()))
-    return [public(r) for r in (await session.execute(stmt)).mappings()]
+    return [public(r) for r in await page_rows(session, stmt, TABLE.c.id, page)]
 
 
 async def overdue_by_school(session: AsyncSession, principal: Principal, network_id: uuid.UUID | None

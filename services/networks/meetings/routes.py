@@ -33,7 +33,7 @@ async def hold_meeting(body: MeetingCreate, request: Request, principal: Current
 @router.get("/meetings", response_model=Page[MeetingPublic], dependencies=[READ], summary="Meetings")
 async def list_meetings(principal: CurrentPrincipal, session: SessionDep, page: PageDep,
                         network_id: uuid.UUID | None = None) -> Any:
-    rows = await service.list_meetings(session, principal, page.size, page.after, network_id)
+    rows = await service.list_meetings(session, principal, page, network_id)
     items, token = page_of(rows, page.size, lambda m: {"id": str(m.id)})
     return Page[MeetingPublic](items=items, next_page_token=token)
 

@@ -11,15 +11,16 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
+from libs.common.pagination import PageRequest
 from libs.common.problems import field_error
 from libs.common.repository import get_or_404, require_known
 from libs.contracts.networks import MeetingHeld
 from services.networks.common import (
-    cursor_id,
     emit,
     network_clause,
     network_or_404,
     new_id,
+    page_rows,
     visible_educators,
     visible_networks,
     visible_problems,
@@ -85,16 +86,13 @@ async def get(session: AsyncSession, principal: Principal, meeting_id: uuid.UUID
     return public(row)
 
 
-async def list_meetings(session: AsyncSession, principal: Principal, size: int, after: dict[str, Any] | None,
+async def list_meetings(session: AsyncSession, principal: Principal, page: PageRequest,
                         network_id: uuid.UUID | None) -> list[MeetingPublic]:
     visible = select(networks.c.id).where(networks.c.tenant_id == principal.tenant_id, *network_clause(principal))
-    stmt = (select(meetings).where(meetings.c.tenant_id == principal.tenant_id, meetings.c.network_id.in_(visible))
-            .order_by(meetings.c.id).limit(size + 1))
-    if (last := cursor_id(after)) is not None:
-        stmt = stmt.where(meetings.c.id > last)
+    stmt = select(meetings).where(meetings.c.tenant_id == principal.tenant_id, meetings.c.network_id.in_(visible))
     if network_id:
         stmt = stmt.where(meetings.c.network_id == network_id)
-    return [public(r) for r in (await session.execute(stmt)).mappings()]
+    return [public(r) for r in await page_rows(session, stmt, meetings.c.id, page)]
 
 
 async def chairs_newest_last(session: AsyncSession, tenant: str, network_id: uuid.UUID) -> list[uuid.UUID]:

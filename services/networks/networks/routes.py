@@ -33,7 +33,7 @@ async def form_network(body: NetworkCreate, request: Request, principal: Current
 
 @router.get("/networks", response_model=Page[NetworkPublic], dependencies=[READ], summary="The tenant's networks")
 async def list_networks(principal: CurrentPrincipal, session: SessionDep, page: PageDep) -> Any:
-    rows = await service.list_networks(session, principal, page.size, page.after)
+    rows = await service.list_networks(session, principal, page)
     items, token = page_of(rows, page.size, lambda n: {"id": str(n.id)})
     return Page[NetworkPublic](items=items, next_page_token=token)
 

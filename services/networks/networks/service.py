@@ -9,10 +9,19 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
+from libs.common.pagination import PageRequest
 from libs.common.problems import field_error
 from libs.common.repository import check_version, require_known
 from libs.contracts.networks import NetworkFormed
-from services.networks.common import bump, cursor_id, emit, network_clause, network_or_404, new_id, visible_schools
+from services.networks.common import (
+    bump,
+    emit,
+    network_clause,
+    network_or_404,
+    new_id,
+    page_rows,
+    visible_schools,
+)
 from services.networks.models import DIRECTORY, meetings, network_norms, networks
 from services.networks.networks.rotation import next_host
 from services.networks.networks.schemas import HostedMeeting, HostRotation, NetworkCreate, NetworkPublic, NormsVersion
@@ -71,13 +80,9 @@ async def get(session: AsyncSession, principal: Principal, network_id: uuid.UUID
     return await public(session, await network_or_404(session, principal, network_id))
 
 
-async def list_networks(session: AsyncSession, principal: Principal, size: int,
-                        after: dict[str, Any] | None) -> list[NetworkPublic]:
-    stmt = (select(networks).where(networks.c.tenant_id == principal.tenant_id, *network_clause(principal))
-            .order_by(networks.c.id).limit(size + 1))
-    if (last := cursor_id(after)) is not None:
-        stmt = stmt.where(networks.c.id > last)
-    return [await public(session, r) for r in (await session.execute(stmt)).mappings()]
+async def list_networks(session: AsyncSession, principal: Principal, page: PageRequest) -> list[NetworkPublic]:
+    stmt = select(networks).where(networks.c.tenant_id == principal.tenant_id, *network_clause(principal))
+    return [await public(session, r) for r in await page_rows(session, stmt, networks.c.id, page)]
 
 
 async def host_rotation(session: AsyncSession, principal: Principal, network_id: uuid.UUID) -> HostRotation:

@@ -43,7 +43,7 @@ async def contribute(body: PracticeCreate, request: Request, principal: CurrentP
             summary="The tenant's practices")
 async def list_practices(principal: CurrentPrincipal, session: SessionDep, page: PageDep, tag: Code | None = None,
                          network_id: uuid.UUID | None = None) -> Any:
-    rows = await service.list_practices(session, principal, page.size, page.after, tag, network_id)
+    rows = await service.list_practices(session, principal, page, tag, network_id)
     items, token = page_of(rows, page.size, lambda p: {"id": str(p.id)})
     return Page[PracticePublic](items=items, next_page_token=token)
 
@@ -83,7 +83,7 @@ async def adoptions(practice_id: uuid.UUID, principal: CurrentPrincipal, session
 @router.get("/library", response_model=Page[PublishedPractice], dependencies=[READ],
             summary="The published library: every tenant's published practices (no personal data)")
 async def library(session: SessionDep, page: PageDep, tag: Code | None = None) -> Any:
-    rows = await service.library(session, page.size, page.after, tag)
+    rows = await service.library(session, page, tag)
     items, token = page_of(rows, page.size, lambda p: {"id": str(p.id)})
     return Page[PublishedPractice](items=items, next_page_token=token)
 

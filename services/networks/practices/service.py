@@ -11,15 +11,16 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
+from libs.common.pagination import PageRequest
 from libs.common.problems import Problem, not_found
 from libs.common.repository import check_version, get_or_404, require_known
 from libs.contracts.networks import PracticeAdopted, PracticePublished
 from services.networks.common import (
     bump,
-    cursor_id,
     emit,
     may_see,
     new_id,
+    page_rows,
     school_clause,
     school_row_or_404,
     visible_educators,
@@ -114,28 +115,23 @@ async def get(session: AsyncSession, principal: Principal, practice_id: uuid.UUI
                                                          label="practice", column="origin_school_id"))
 
 
-async def list_practices(session: AsyncSession, principal: Principal, size: int, after: dict[str, Any] | None,
+async def list_practices(session: AsyncSession, principal: Principal, page: PageRequest,
                          tag: str | None, network_id: uuid.UUID | None) -> list[PracticePublic]:
     stmt = select(practices).where(practices.c.tenant_id == principal.tenant_id,
-                                   *school_clause(principal, practices.c.origin_school_id)).order_by(practices.c.id)
-    if (last := cursor_id(after)) is not None:
-        stmt = stmt.where(practices.c.id > last)
+                                   *school_clause(principal, practices.c.origin_school_id))
     if tag:
         stmt = stmt.where(practices.c.tags.any(tag))
     if network_id:
         stmt = stmt.where(practices.c.network_id == network_id)
-    return [await public(session, r) for r in (await session.execute(stmt.limit(size + 1))).mappings()]
+    return [await public(session, r) for r in await page_rows(session, stmt, practices.c.id, page)]
 
 
-async def library(session: AsyncSession, size: int, after: dict[str, Any] | None, tag: str | None
-                  ) -> list[PublishedPractice]:
+async def library(session: AsyncSession, page: PageRequest, tag: str | None) -> list[PublishedPractice]:
     """Every tenant's published practices (the one cross-tenant read)."""
-    stmt = select(practices).where(PUBLISHED).order_by(practices.c.id)
-    if (last := cursor_id(after)) is not None:
-        stmt = stmt.where(practices.c.id > last)
+    stmt = select(practices).where(PUBLISHED)
     if tag:
         stmt = stmt.where(practices.c.tags.any(tag))
-    return [await published_view(session, r) for r in (await session.execute(stmt.limit(size + 1))).mappings()]
+    return [await published_view(session, r) for r in await page_rows(session, stmt, practices.c.id, page)]
 
 
 async def library_view(session: AsyncSession, principal: Principal, practice_id: uuid.UUID) -> PublishedPractice:

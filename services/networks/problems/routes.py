@@ -44,7 +44,7 @@ async def pose(body: ProblemCreate, request: Request, principal: CurrentPrincipa
             summary="Problems of practice, by network or school")
 async def list_problems(principal: CurrentPrincipal, session: SessionDep, page: PageDep,
                         network_id: uuid.UUID | None = None, school_id: uuid.UUID | None = None) -> Any:
-    rows = await service.list_problems(session, principal, page.size, page.after, network_id, school_id)
+    rows = await service.list_problems(session, principal, page, network_id, school_id)
     items, token = page_of(rows, page.size, lambda p: {"id": str(p.id)})
     return Page[ProblemPublic](items=items, next_page_token=token)
 

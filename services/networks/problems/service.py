@@ -10,14 +10,15 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
+from libs.common.pagination import PageRequest
 from libs.common.problems import Problem
 from libs.common.repository import check_version, require_known
 from libs.contracts.networks import ProblemOfPracticePosed, ProblemOfPracticeResolved
 from services.networks.common import (
     bump,
-    cursor_id,
     emit,
     new_id,
+    page_rows,
     school_clause,
     school_row_or_404,
     visible_networks,
@@ -171,14 +172,11 @@ async def get(session: AsyncSession, principal: Principal, problem_id: uuid.UUID
                                                          label="problem of practice"))
 
 
-async def list_problems(session: AsyncSession, principal: Principal, size: int, after: dict[str, Any] | None,
+async def list_problems(session: AsyncSession, principal: Principal, page: PageRequest,
                         network_id: uuid.UUID | None, school_id: uuid.UUID | None) -> list[ProblemPublic]:
-    stmt = (select(TABLE).where(TABLE.c.tenant_id == principal.tenant_id, *school_clause(principal, TABLE.c.school_id))
-            .order_by(TABLE.c.id).limit(size + 1))
-    if (last := cursor_id(after)) is not None:
-        stmt = stmt.where(TABLE.c.id > last)
+    stmt = select(TABLE).where(TABLE.c.tenant_id == principal.tenant_id, *school_clause(principal, TABLE.c.school_id))
     if network_id:
         stmt = stmt.where(TABLE.c.network_id == network_id)
     if school_id:
         stmt = stmt.where(TABLE.c.school_id == school_id)
-    return [await public(session, r) for r in (await session.execute(stmt)).mappings()]
+    return [await public(session, r) for r in await page_rows(session, stmt, TABLE.c.id, page)]

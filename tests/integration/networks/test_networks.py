@@ -97,3 +97,23 @@ async def test_a_school_limited_token_sees_and_names_only_its_schools(net: Net) 
     assert ok.status_code == 201
     both = await net.network(schools=[theirs, mine])
     assert (await net.client.get(f"/networks/{both['id']}", headers=limited)).status_code == 200
+
+
+async def test_lists_count_on_request_and_page_in_order(net: Net) -> None:
+    made = [await net.network(name=f"Network {i}") for i in range(5)]
+    seen, token, totals = [], None, set()
+    while True:
+        params = {"page_size": 2, "totalCount": "true", **({"page_token": token} if token else {})}
+        r = await net.client.get("/networks", params=params, headers=net.auth())
+        assert r.status_code == 200, r.text
+        totals.add(r.headers["total-count"])
+        seen += [n["id"] for n in r.json()["items"]]
+        token = r.json()["next_page_token"]
+        if not token:
+            break
+    assert seen == sorted(n["id"] for n in made) and totals == {"5"}
+    limited = net.auth(schools=[str(net.schools[1])])
+    assert (await net.client.get("/networks", params={"totalCount": "true"}, headers=limited)
+            ).headers["total-count"] == "5"  # every network spans all four schools here
+    refused = await net.client.get("/networks", params={"page": 2}, headers=net.auth())
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "page"

@@ -251,3 +251,49 @@ async def test_school_scoped_token_reaches_only_its_schools(hr: HR) -> None:
                               headers=scoped)
     assert ok.status_code == 201
     assert (await hr.client.post("/schools", json={"name": "New"}, headers=scoped)).status_code == 403
+
+
+async def test_conditional_reads_answer_304_while_the_version_holds(hr: HR) -> None:
+    school = await hr.school()
+    path = f"/schools/{school['id']}"
+    first = await hr.client.get(path, headers=hr.auth())
+    tag = first.headers["etag"]
+    for held in (tag, f"W/{tag}", f'"nope", {tag}', "*"):
+        r = await hr.client.get(path, headers={**hr.auth(), "If-None-Match": held})
+        assert r.status_code == 304 and r.content == b"" and r.headers["etag"] == tag, held
+        assert "content-type" not in r.headers and r.headers["x-request-id"], held
+    stale = await hr.client.get(path, headers={**hr.auth(), "If-None-Match": '"0"'})
+    assert stale.status_code == 200 and stale.json()["name"] == school["name"]
+    changed = await hr.client.patch(path, json={"name": "Renamed"}, headers={**hr.auth(), "If-Match": tag})
+    assert changed.status_code == 200, changed.text
+    after = await hr.client.get(path, headers={**hr.auth(), "If-None-Match": tag})
+    assert after.status_code == 200 and after.json()["name"] == "Renamed" and after.headers["etag"] != tag
+    # a condition never hides an error: another tenant's school is still 404
+    foreign = await hr.client.get(path, headers={**hr.auth("district-b"), "If-None-Match": "*"})
+    assert foreign.status_code == 404
+
+
+async def test_total_count_on_request_and_an_unknown_query_parameter_refused(hr: HR) -> None:
+    a, b = await hr.school(), await hr.school()
+    for i in range(5):
+        await hr.post("/educators", {"given_name": f"G{i}", "family_name": "F", "school_id": (a if i < 3 else b)["id"]})
+    plain = await hr.client.get("/educators", params={"page_size": 2}, headers=hr.auth())
+    assert "total-count" not in plain.headers  # a count costs a query: only when asked
+    counted = await hr.client.get("/educators", params={"page_size": 2, "totalCount": "true"}, headers=hr.auth())
+    assert counted.headers["total-count"] == "5" and len(counted.json()["items"]) == 2
+    second = await hr.client.get("/educators", headers=hr.auth(), params={
+        "page_size": 2, "totalCount": "true", "page_token": counted.json()["next_page_token"]})
+    assert second.headers["total-count"] == "5"  # the whole listing's, whatever the page
+    filtered = await hr.client.get("/educators", params={"school_id": a["id"], "totalCount": "true"},
+                                   headers=hr.auth())
+    assert filtered.headers["total-count"] == "3"
+    limited = {"Authorization": f"Bearer {hr.make_token('district-a', EDUCATOR_ALL, schools=[b['id']])}"}
+    scoped = await hr.client.get("/schools", params={"totalCount": "true"}, headers=limited)
+    assert scoped.headers["total-count"] == "1"  # what the token may see, not the tenant's
+    typo = await hr.client.get("/educators", params={"schoolId": a["id"]}, headers=hr.auth())
+    assert typo.status_code == 400 and typo.headers["content-type"] == PROBLEM
+    problem = typo.json()
+    assert problem["type"].endswith("/unknown-query-parameter") and problem["errors"][0]["field"] == "schoolId"
+    assert "school_id" in problem["detail"] and "page_size" in problem["detail"]
+    on_one = await hr.client.get(f"/schools/{a['id']}", params={"expand": "all"}, headers=hr.auth())
+    assert on_one.status_code == 400 and on_one.json()["errors"][0]["field"] == "expand"
