@@ -7,11 +7,12 @@ resending the same batch changes nothing, which makes district IT's retries safe
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, Field
 from sqlalchemy import Table, case, literal_column, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -50,6 +51,34 @@ def bulk_key_errors(keys: Sequence[str | None], field: str) -> list[dict[str, st
         else:
             seen[key] = i
     return errors
+
+
+# `PUT .../by-external-id/{system}/{external_id}`: the system names which external id the path carries.
+ExternalSystem = Literal["ed-fi", "oneroster"]
+ExternalIdInPath = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[^\x00/]*$",
+                                       description="The id as the SIS knows it.")]
+
+
+def keyed_item(values: dict[str, Any], key: str, external_id: str) -> dict[str, Any]:
+    """A one-item load whose external id is the path's; a body naming another id is refused."""
+    if values.get(key) not in (None, external_id):
+        raise Problem(422, "Invalid request", f"{key} differs from the id in the path", slug="validation-error",
+                      errors=[{"field": key, "message": f"must be {external_id!r}, the id in the path, or absent"}])
+    return {**values, key: external_id}
+
+
+async def single(load: Awaitable[BulkResult]) -> BulkItemResult:
+    """The outcome of a one-item load, its problems naming the body's fields (`school_id`, not
+    `items[0].school_id`)."""
+    try:
+        result = await load
+    except Problem as problem:
+        problem.errors = [{**e, "field": str(e.get("field", "")).removeprefix("items[0].") or None}
+                          for e in problem.errors]
+        problem.title, problem.detail, problem.slug = "Invalid request", "; ".join(
+            f"{e['field']}: {e['message']}" for e in problem.errors) or problem.detail, "validation-error"
+        raise
+    return result.items[0]
 
 
 def invalid_batch(errors: list[dict[str, str]]) -> Problem:

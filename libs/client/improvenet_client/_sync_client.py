@@ -161,6 +161,11 @@ class Client:
     def bulk_schools(self, items: Sequence[Body], match_on: str = "sourced_id") -> m.BulkResult:
         return self._call(ops.BULK_SCHOOLS, json={"match_on": match_on, "items": items})
 
+    def put_school_by_external_id(self, system: str, external_id: str, body: Body) -> m.School:
+        """Create or update the school a SIS knows as `external_id` (`system`: "ed-fi" or "oneroster")."""
+        return self._call(ops.PUT_SCHOOL_BY_EXTERNAL_ID, path={"system": system, "external_id": external_id},
+                          json=body)
+
     def create_educator(self, body: Body) -> m.Educator:
         return self._call(ops.CREATE_EDUCATOR, json=body)
 
@@ -173,6 +178,11 @@ class Client:
 
     def bulk_educators(self, items: Sequence[Body], match_on: str = "staff_unique_id") -> m.BulkResult:
         return self._call(ops.BULK_EDUCATORS, json={"match_on": match_on, "items": items})
+
+    def put_educator_by_external_id(self, system: str, external_id: str, body: Body) -> m.Educator:
+        """Create or update the educator a SIS knows as `external_id` (`system`: "ed-fi" or "oneroster")."""
+        return self._call(ops.PUT_EDUCATOR_BY_EXTERNAL_ID, path={"system": system, "external_id": external_id},
+                          json=body)
 
     # --- observations ----------------------------------------------------------------------------------
     def create_protocol(self, body: Body) -> m.Protocol:

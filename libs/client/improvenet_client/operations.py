@@ -36,10 +36,14 @@ CREATE_SCHOOL = op("create_school", "POST", "/hr/schools", m.School, creates=Tru
 LIST_SCHOOLS = op("list_schools", "GET", "/hr/schools", m.Page)
 GET_SCHOOL = op("get_school", "GET", "/hr/schools/{record_id}", m.School)
 BULK_SCHOOLS = op("bulk_schools", "POST", "/hr/schools/bulk", m.BulkResult)
+PUT_SCHOOL_BY_EXTERNAL_ID = op("put_school_by_external_id", "PUT",
+                               "/hr/schools/by-external-id/{system}/{external_id}", m.School)
 CREATE_EDUCATOR = op("create_educator", "POST", "/hr/educators", m.Educator, creates=True)
 LIST_EDUCATORS = op("list_educators", "GET", "/hr/educators", m.Page)
 GET_EDUCATOR = op("get_educator", "GET", "/hr/educators/{record_id}", m.Educator)
 BULK_EDUCATORS = op("bulk_educators", "POST", "/hr/educators/bulk", m.BulkResult)
+PUT_EDUCATOR_BY_EXTERNAL_ID = op("put_educator_by_external_id", "PUT",
+                                 "/hr/educators/by-external-id/{system}/{external_id}", m.Educator)
 
 # --- observations: rounds ------------------------------------------------------------------------------
 CREATE_PROTOCOL = op("create_protocol", "POST", "/observations/protocols", m.Protocol, creates=True)

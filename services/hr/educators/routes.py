@@ -14,11 +14,13 @@ from libs.common.idempotency import Idempotent
 from libs.common.pagination import Page, PageDep
 from libs.common.problems import problem_responses
 from libs.contracts.hr import CareerStage
+from services.hr import bulk
 from services.hr.educators import service
 from services.hr.educators.schemas import (
     BulkResult,
     EducatorBulkUpsert,
     EducatorCreate,
+    EducatorLoad,
     EducatorPublic,
     EducatorUpdate,
 )
@@ -56,6 +58,29 @@ async def bulk_upsert_educators(body: EducatorBulkUpsert, request: Request, prin
                                 session: WriteSession) -> BulkResult:
     items = [i.model_dump(exclude_unset=True) for i in body.items]
     return await service.bulk_upsert(session, principal, request_id(request), body.match_on, items)
+
+
+EDUCATOR_KEYS = {"ed-fi": "staff_unique_id", "oneroster": "sourced_id"}
+
+
+@router.put("/educators/by-external-id/{system}/{external_id}", response_model=EducatorPublic,
+            tags=["educators"], dependencies=[WRITE], responses={201: {"model": EducatorPublic,
+                                                                       "description": "Created"}},
+            summary="Create or update the educator a SIS knows by this id (idempotent)")
+async def put_educator_by_external_id(system: bulk.ExternalSystem, external_id: bulk.ExternalIdInPath,
+                                      body: EducatorLoad, request: Request, principal: CurrentPrincipal,
+                                      session: WriteSession) -> Response:
+    """As Ed-Fi's POST: `ed-fi` matches `staff_unique_id`, `oneroster` matches `sourced_id`. 201 when it
+    creates the educator, 200 when it updates (or finds nothing to change); sending it again changes
+    nothing. The fields sent are set; without `career_stage` a new educator starts at its classification's
+    stage and a known one keeps hers."""
+    key = EDUCATOR_KEYS[system]
+    item = bulk.keyed_item(body.model_dump(exclude_unset=True), key, external_id)
+    outcome = await bulk.single(service.bulk_upsert(session, principal, request_id(request), key, [item]))
+    educator = await service.get(session, principal, request_id(request), outcome.id)
+    if outcome.outcome == "created":
+        return created(request, f"/educators/{educator.id}", educator, educator.version)
+    return with_etag(educator, educator.version)
 
 
 @router.get("/educators/{record_id}", response_model=EducatorPublic, tags=["educators"], summary="Read an educator",

@@ -13,6 +13,7 @@ from libs.common.http import SessionDep, WriteSession, created, with_etag
 from libs.common.idempotency import Idempotent
 from libs.common.pagination import Page, PageDep
 from libs.common.problems import problem_responses
+from services.hr import bulk
 from services.hr.bulk import BulkResult
 from services.hr.organisations import service
 from services.hr.organisations.schemas import (
@@ -102,6 +103,26 @@ async def bulk_upsert_schools(body: SchoolBulkUpsert, principal: CurrentPrincipa
                               session: WriteSession) -> BulkResult:
     items = [i.model_dump(exclude_unset=True) for i in body.items]
     return await service.bulk_upsert_schools(session, principal, body.match_on, items)
+
+
+SCHOOL_KEYS = {"ed-fi": "ed_fi_id", "oneroster": "sourced_id"}
+
+
+@router.put("/schools/by-external-id/{system}/{external_id}", response_model=SchoolPublic, tags=["schools"],
+            dependencies=[WRITE], responses={201: {"model": SchoolPublic, "description": "Created"}},
+            summary="Create or update the school a SIS knows by this id (idempotent)")
+async def put_school_by_external_id(system: bulk.ExternalSystem, external_id: bulk.ExternalIdInPath,
+                                    body: SchoolCreate, request: Request, principal: CurrentPrincipal,
+                                    session: WriteSession) -> Response:
+    """As Ed-Fi's POST: `ed-fi` matches `ed_fi_id` (the schoolId), `oneroster` matches `sourced_id`. 201
+    when it creates the school, 200 when it updates (or finds nothing to change)."""
+    key = SCHOOL_KEYS[system]
+    item = bulk.keyed_item(body.model_dump(exclude_unset=True), key, external_id)
+    outcome = await bulk.single(service.bulk_upsert_schools(session, principal, key, [item]))
+    school = await service.get_school(session, principal, outcome.id)
+    if outcome.outcome == "created":
+        return created(request, f"/schools/{school.id}", school, school.version)
+    return with_etag(school, school.version)
 
 
 @router.get("/schools/{record_id}", response_model=SchoolPublic, tags=["schools"], summary="Read a school",

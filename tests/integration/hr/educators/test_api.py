@@ -297,3 +297,41 @@ async def test_total_count_on_request_and_an_unknown_query_parameter_refused(hr:
     assert "school_id" in problem["detail"] and "page_size" in problem["detail"]
     on_one = await hr.client.get(f"/schools/{a['id']}", params={"expand": "all"}, headers=hr.auth())
     assert on_one.status_code == 400 and on_one.json()["errors"][0]["field"] == "expand"
+
+
+async def test_put_by_external_id_creates_then_updates_idempotently(hr: HR) -> None:
+    school_path = "/schools/by-external-id/ed-fi/255901001"
+    first = await hr.client.put(school_path, json={"name": "Alder Creek Elementary"}, headers=hr.auth())
+    assert first.status_code == 201, first.text
+    school = first.json()
+    assert school["ed_fi_id"] == "255901001" and first.headers["location"].endswith(f"/schools/{school['id']}")
+    again = await hr.client.put(school_path, json={"name": "Alder Creek Elementary"}, headers=hr.auth())
+    assert again.status_code == 200 and again.json()["id"] == school["id"]
+    assert again.json()["version"] == school["version"]  # nothing changed: no new version, no event
+    events_before = await hr.domain_events()
+
+    path = "/educators/by-external-id/oneroster/t-5f1a22"
+    body = {"given_name": "Amara", "family_name": "Okafor", "school_id": school["id"],
+            "staff_classification": "Teacher"}
+    made = await hr.client.put(path, json=body, headers=hr.auth())
+    assert made.status_code == 201, made.text
+    educator = made.json()
+    assert educator["sourced_id"] == "t-5f1a22" and made.headers["etag"] == f'"{educator["version"]}"'
+    same = await hr.client.put(path, json=body, headers=hr.auth())
+    assert same.status_code == 200 and same.json()["version"] == educator["version"]
+    moved = await hr.client.put(path, json={**body, "position": "Grade 4 teacher"}, headers=hr.auth())
+    assert moved.status_code == 200 and moved.json()["position"] == "Grade 4 teacher"
+    assert moved.json()["version"] == educator["version"] + 1 and moved.json()["id"] == educator["id"]
+    assert await hr.domain_events() == events_before + 2  # registered once, updated once
+
+    other_key = await hr.client.put(path, json={**body, "sourced_id": "t-other"}, headers=hr.auth())
+    assert other_key.status_code == 422 and other_key.json()["errors"][0]["field"] == "sourced_id"
+    dangling = await hr.client.put("/educators/by-external-id/ed-fi/E-1", headers=hr.auth(),
+                                   json={**body, "school_id": str(uuid.uuid4())})
+    assert dangling.status_code == 422 and dangling.json()["errors"][0]["field"] == "school_id"
+    unknown = await hr.client.put("/educators/by-external-id/sif/E-1", json=body, headers=hr.auth())
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "system"
+    assert await hr.domain_events() == events_before + 2  # refusals write nothing
+    elsewhere = await hr.client.put(path, json={"given_name": "A", "family_name": "B"},
+                                    headers=hr.auth("district-b"))
+    assert elsewhere.status_code == 201 and elsewhere.json()["id"] != educator["id"]  # tenants never meet
