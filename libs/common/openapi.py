@@ -159,6 +159,8 @@ def error_statuses(method: str, operation: dict[str, Any]) -> set[int]:
         statuses |= {412, 428}
     if _parameter(operation, "Idempotency-Key"):
         statuses.add(409)  # the same key while its first request is still running
+    if _parameter(operation, "min_change_version", "query"):
+        statuses.add(410)  # a change query from below what the tombstones still hold
     return statuses
 
 
@@ -228,6 +230,10 @@ def describe(method: str, operation: dict[str, Any]) -> None:
     if _parameter(operation, "page_token", "query"):
         facts.append("Paged: pass `next_page_token` back as `page_token` until it is absent; `totalCount=true` "
                      "adds the whole listing's count as `Total-Count`.")
+    if _parameter(operation, "min_change_version", "query"):
+        facts.append("A change query with `min_change_version`/`max_change_version` (see "
+                     "`available-change-versions`): only what changed in that window; 410 below the oldest "
+                     "version still held.")
     if _parameter(operation, "If-None-Match"):
         facts.append("Send the `ETag` you hold as `If-None-Match`: 304 with no body if it has not changed.")
     if "201" in operation.get("responses", {}):

@@ -51,7 +51,8 @@ class Problem(Exception):
 
 RESPONSE_TEXT = {400: "Malformed request", 401: "Missing, invalid or revoked token", 403: "Scope missing",
                  404: "Not found (or another tenant's)", 409: "Conflicts with existing data or state",
-                 412: "Stale If-Match", 422: "Invalid field", 428: "If-Match required", 429: "Too many requests"}
+                 410: "Changes before the oldest change version are no longer held", 412: "Stale If-Match",
+                 422: "Invalid field", 428: "If-Match required", 429: "Too many requests"}
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -146,6 +146,8 @@ class ServiceSettings(PlatformSettings):
         "improvenet_<service> on DATABASE_URL's server).")
     relay_batch_size: int = 500
     consumer_max_attempts: int = 5
+    change_retention_days: float = Field(default=30, gt=0, description="How long deletes stay in the change "
+                                         "queries' tombstones (CHANGE_RETENTION_DAYS); a sync from before is 410.")
 
     @cached_property
     def service_database_url(self) -> str:

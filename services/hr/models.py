@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import ConfigDict, StringConstraints
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, LargeBinary, UniqueConstraint, Uuid
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, LargeBinary, UniqueConstraint, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from libs.common.changes import change_tables
 from libs.common.fields import ExternalId, Short
 from libs.contracts.hr import CareerStage
 from services.hr.examples import (
@@ -57,6 +58,7 @@ class HRTable(SQLModel, registry=registry()):
 
 
 metadata = HRTable.metadata
+CHANGES = change_tables(metadata)  # the change queries' tombstones and horizon
 
 
 def _timestamp() -> Any:
@@ -66,6 +68,11 @@ def _timestamp() -> Any:
 def _fk(target: str, name: str, *, nullable: bool = True, index: bool = True) -> Any:
     return Field(default=None, sa_column=Column(Uuid, ForeignKey(target, name=name), index=index,
                                                 nullable=nullable))
+
+
+def _change_version() -> Any:
+    """Numbered by the worker's sequencer once the change is committed (libs/common/changes.py)."""
+    return Field(default=None, sa_type=BigInteger, nullable=True)  # type: ignore[call-overload]
 
 
 def _source_modified() -> Any:
@@ -103,7 +110,9 @@ class District(Versioned, DistrictBase, table=True):
     __table_args__ = (
         UniqueConstraint("tenant_id", "ed_fi_id", name="uq_district__ed_fi_id"),
         UniqueConstraint("tenant_id", "sourced_id", name="uq_district__sourced_id"),
+        Index("ix_district__change_version", "tenant_id", "change_version"),
     )
+    change_version: int | None = _change_version()
     source_modified_at: datetime | None = _source_modified()
 
 
@@ -137,7 +146,9 @@ class School(Versioned, SchoolBase, table=True):
     __table_args__ = (
         UniqueConstraint("tenant_id", "ed_fi_id", name="uq_school__ed_fi_id"),
         UniqueConstraint("tenant_id", "sourced_id", name="uq_school__sourced_id"),
+        Index("ix_school__change_version", "tenant_id", "change_version"),
     )
+    change_version: int | None = _change_version()
     district_id: uuid.UUID | None = _fk("district.id", "fk_school__district_id")
     source_modified_at: datetime | None = _source_modified()
 
@@ -179,7 +190,9 @@ class Educator(Versioned, EducatorBase, table=True):
     __table_args__ = (
         UniqueConstraint("tenant_id", "staff_unique_id", name="uq_educator__staff_unique_id"),
         UniqueConstraint("tenant_id", "sourced_id", name="uq_educator__sourced_id"),
+        Index("ix_educator__change_version", "tenant_id", "change_version"),
     )
+    change_version: int | None = _change_version()
     school_id: uuid.UUID | None = _fk("school.id", "fk_educator__school_id")
     career_stage: str  # type: ignore[assignment]  # the platform stage (band); the ladder's code is `stage`
     given_name: str  # type: ignore[assignment]

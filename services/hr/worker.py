@@ -6,6 +6,7 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from libs.common.changes import sequencer
 from libs.common.settings import ServiceSettings, asyncpg_dsn
 from libs.common.worker import Job, main
 from services.hr.handlers import CONSUMERS
@@ -26,7 +27,8 @@ def import_jobs(settings: ServiceSettings) -> Job:
 def run(settings: ServiceSettings | None = None) -> None:
     """The worker process until SIGTERM (the composition root's `worker hr`)."""
     settings = settings or get_settings()
-    main(settings, CONSUMERS, jobs=[import_jobs(settings)])
+    main(settings, CONSUMERS, jobs=[import_jobs(settings),
+                                    sequencer(["district", "school", "educator"], settings.change_retention_days)])
 
 
 if __name__ == "__main__":

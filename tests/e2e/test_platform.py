@@ -100,6 +100,23 @@ def test_request_id_is_echoed_and_unknown_service_is_a_problem(api: httpx.Client
     assert r.headers.get_list("date") and len(r.headers.get_list("date")) == 1
 
 
+def test_conditional_counted_and_strict_reads_through_the_gateway(api: httpx.Client) -> None:
+    """If-None-Match answered 304 by the service and relayed as such; Total-Count on request; an unknown
+    query parameter refused by the service behind the gateway and by the gateway's own operations."""
+    created = api.post("/hr/schools", json={"name": f"Conditional {uuid.uuid4().hex[:6]}"})
+    assert created.status_code == 201, created.text
+    one = api.get(f"/hr/schools/{created.json()['id']}")
+    tag = one.headers["etag"]
+    fresh = api.get(f"/hr/schools/{created.json()['id']}", headers={"If-None-Match": tag})
+    assert fresh.status_code == 304 and fresh.content == b"" and fresh.headers["etag"] == tag
+    counted = api.get("/hr/schools", params={"page_size": 1, "totalCount": "true"})
+    assert counted.status_code == 200 and int(counted.headers["total-count"]) >= 1
+    for path in ("/hr/schools", "/audit"):
+        refused = api.get(path, params={"schoolId": created.json()["id"]})
+        assert refused.status_code == 400, (path, refused.text)
+        assert refused.json()["errors"][0]["field"] == "schoolId", path
+
+
 def scrape(port: int | None) -> str:
     r = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain"), r.text[:200]
@@ -172,19 +189,3 @@ def test_upstream_down_gives_503_problem_with_retry_after(platform: Platform, ap
     assert r.json()["title"] == "Service unavailable"
     assert api.get("/networks/directory/schools/00000000-0000-0000-0000-000000000000").status_code == 404
 
-
-def test_conditional_counted_and_strict_reads_through_the_gateway(api: httpx.Client) -> None:
-    """If-None-Match answered 304 by the service and relayed as such; Total-Count on request; an unknown
-    query parameter refused by the service behind the gateway and by the gateway's own operations."""
-    created = api.post("/hr/schools", json={"name": f"Conditional {uuid.uuid4().hex[:6]}"})
-    assert created.status_code == 201, created.text
-    one = api.get(f"/hr/schools/{created.json()['id']}")
-    tag = one.headers["etag"]
-    fresh = api.get(f"/hr/schools/{created.json()['id']}", headers={"If-None-Match": tag})
-    assert fresh.status_code == 304 and fresh.content == b"" and fresh.headers["etag"] == tag
-    counted = api.get("/hr/schools", params={"page_size": 1, "totalCount": "true"})
-    assert counted.status_code == 200 and int(counted.headers["total-count"]) >= 1
-    for path in ("/hr/schools", "/audit"):
-        refused = api.get(path, params={"schoolId": created.json()["id"]})
-        assert refused.status_code == 400, (path, refused.text)
-        assert refused.json()["errors"][0]["field"] == "schoolId", path

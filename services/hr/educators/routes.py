@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from libs.common.auth import CurrentPrincipal, require
+from libs.common.changes import ChangeWindowDep
 from libs.common.concurrency import IfMatch, expected_version
 from libs.common.http import WriteSession, created, request_id, with_etag
 from libs.common.idempotency import Idempotent
@@ -43,10 +44,11 @@ async def create_educator(body: EducatorCreate, request: Request, principal: Cur
 @router.get("/educators", response_model=Page[EducatorPublic], tags=["educators"], summary="List educators",
             dependencies=[READ])
 async def list_educators(request: Request, principal: CurrentPrincipal, session: WriteSession, page: PageDep,
+                         changes: ChangeWindowDep,
                          school_id: uuid.UUID | None = None, career_stage: CareerStage | None = None,
                          staff_unique_id: ExternalFilter = None, sourced_id: ExternalFilter = None) -> Any:
     items, token = await service.list_educators(
-        session, principal, request_id(request), page,
+        session, principal, request_id(request), page, changes,
         {"school_id": school_id, "career_stage": career_stage, "staff_unique_id": staff_unique_id,
          "sourced_id": sourced_id})
     return {"items": items, "next_page_token": token}

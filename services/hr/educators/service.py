@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.audit import Action, record_personal_data_access
 from libs.common.auth import Principal
+from libs.common.changes import ChangeWindow, window_clauses
 from libs.common.outbox import record_events
 from libs.common.pagination import PageRequest, page_of
 from libs.common.problems import not_found
@@ -163,13 +164,14 @@ async def delete_educator(session: AsyncSession, principal: Principal, request_i
 
 
 async def list_educators(session: AsyncSession, principal: Principal, request_id: str | None, page: PageRequest,
-                         filters: dict[str, Any]) -> tuple[list[EducatorPublic], str | None]:
+                         changes: ChangeWindow, filters: dict[str, Any]) -> tuple[list[EducatorPublic], str | None]:
     stmt = select(EDUCATORS).where(EDUCATORS.c.tenant_id == principal.tenant_id)
     if (reachable := scope.school_ids(principal)) is not None:
         stmt = stmt.where(EDUCATORS.c.school_id.in_(reachable))
     for column, value in filters.items():
         if value is not None:
             stmt = stmt.where(EDUCATORS.c[column] == (str(value) if column == "career_stage" else value))
+    stmt = stmt.where(*await window_clauses(session, principal.tenant_id, changes, EDUCATORS.c.change_version))
     await page.count_total(session, stmt)
     if page.after:
         stmt = stmt.where(EDUCATORS.c.id > uuid.UUID(str(page.after.get("id"))))

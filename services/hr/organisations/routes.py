@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from libs.common.auth import CurrentPrincipal, require
+from libs.common.changes import ChangeWindowDep
 from libs.common.concurrency import IfMatch, expected_version
 from libs.common.http import SessionDep, WriteSession, created, with_etag
 from libs.common.idempotency import Idempotent
@@ -45,9 +46,10 @@ async def create_district(body: DistrictCreate, request: Request, principal: Cur
 
 @router.get("/districts", response_model=Page[DistrictPublic], tags=["districts"], summary="List districts",
             dependencies=[READ])
-async def list_districts(principal: CurrentPrincipal, session: SessionDep, page: PageDep,
+async def list_districts(principal: CurrentPrincipal, session: SessionDep, page: PageDep, changes: ChangeWindowDep,
                          sourced_id: ExternalFilter = None, ed_fi_id: ExternalFilter = None) -> Any:
-    items, token = await service.list_districts(session, principal, page, sourced_id=sourced_id, ed_fi_id=ed_fi_id)
+    items, token = await service.list_districts(session, principal, page, changes, sourced_id=sourced_id,
+                                                ed_fi_id=ed_fi_id)
     return {"items": items, "next_page_token": token}
 
 
@@ -89,10 +91,10 @@ async def create_school(body: SchoolCreate, request: Request, principal: Current
 
 @router.get("/schools", response_model=Page[SchoolPublic], tags=["schools"], summary="List schools",
             dependencies=[READ])
-async def list_schools(principal: CurrentPrincipal, session: SessionDep, page: PageDep,
+async def list_schools(principal: CurrentPrincipal, session: SessionDep, page: PageDep, changes: ChangeWindowDep,
                        district_id: uuid.UUID | None = None, sourced_id: ExternalFilter = None,
                        ed_fi_id: ExternalFilter = None) -> Any:
-    items, token = await service.list_schools(session, principal, page, district_id=district_id,
+    items, token = await service.list_schools(session, principal, page, changes, district_id=district_id,
                                               sourced_id=sourced_id, ed_fi_id=ed_fi_id)
     return {"items": items, "next_page_token": token}
 

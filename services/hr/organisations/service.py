@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
+from libs.common.changes import ChangeWindow, window_clauses
 from libs.common.outbox import record_events
 from libs.common.pagination import PageRequest, page_of
 from libs.common.problems import not_found
@@ -96,12 +97,13 @@ async def delete_district(session: AsyncSession, principal: Principal, district_
     await session.execute(delete(DISTRICTS).where(DISTRICTS.c.id == district_id))
 
 
-async def list_districts(session: AsyncSession, principal: Principal, page: PageRequest, *,
+async def list_districts(session: AsyncSession, principal: Principal, page: PageRequest, changes: ChangeWindow, *,
                          sourced_id: str | None, ed_fi_id: str | None) -> tuple[list[DistrictPublic], str | None]:
     stmt = select(DISTRICTS).where(DISTRICTS.c.tenant_id == principal.tenant_id)
     for column, value in (("sourced_id", sourced_id), ("ed_fi_id", ed_fi_id)):
         if value is not None:
             stmt = stmt.where(DISTRICTS.c[column] == value)
+    stmt = stmt.where(*await window_clauses(session, principal.tenant_id, changes, DISTRICTS.c.change_version))
     rows = await _page(session, stmt, DISTRICTS, page)
     items, token = page_of(rows, page.size, lambda r: {"id": str(r["id"])})
     return [DistrictPublic.model_validate(dict(r)) for r in items], token
@@ -164,7 +166,7 @@ async def delete_school(session: AsyncSession, principal: Principal, school_id: 
     await session.execute(delete(SCHOOLS).where(SCHOOLS.c.id == school_id))
 
 
-async def list_schools(session: AsyncSession, principal: Principal, page: PageRequest, *,
+async def list_schools(session: AsyncSession, principal: Principal, page: PageRequest, changes: ChangeWindow, *,
                        district_id: uuid.UUID | None, sourced_id: str | None,
                        ed_fi_id: str | None) -> tuple[list[SchoolPublic], str | None]:
     stmt = select(SCHOOLS).where(SCHOOLS.c.tenant_id == principal.tenant_id)
@@ -173,6 +175,7 @@ async def list_schools(session: AsyncSession, principal: Principal, page: PageRe
     for column, value in (("district_id", district_id), ("sourced_id", sourced_id), ("ed_fi_id", ed_fi_id)):
         if value is not None:
             stmt = stmt.where(SCHOOLS.c[column] == value)
+    stmt = stmt.where(*await window_clauses(session, principal.tenant_id, changes, SCHOOLS.c.change_version))
     rows = await _page(session, stmt, SCHOOLS, page)
     items, token = page_of(rows, page.size, lambda r: {"id": str(r["id"])})
     return [SchoolPublic.model_validate(dict(r)) for r in items], token

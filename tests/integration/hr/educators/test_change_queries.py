@@ -1,0 +1,135 @@
+"""Change queries on hr (libs/common/changes.py), as a district's sync client uses them: a full load, then
+only what changed, deletes included, and a 410 once it falls behind the tombstones' retention."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from libs.common.changes import number_changes, purge_tombstones
+from tests.conftest import build_component
+
+TRACKED = ["district", "school", "educator"]
+SCOPES = ["hr:read", "hr:write", "hr:pii"]
+
+
+class Sync:
+    def __init__(self, app: FastAPI, client: httpx.AsyncClient, make_token: Callable[..., str]) -> None:
+        self.app, self.client, self.make_token = app, client, make_token
+        self.headers = self.auth()
+
+    def auth(self, tenant: str = "district-a", **kw: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.make_token(tenant, SCOPES, **kw)}"}
+
+    async def sequence(self) -> int:
+        """What the worker's sequencer Job does every second."""
+        return await number_changes(self.app.state.engine, TRACKED)
+
+    async def available(self, headers: dict[str, str] | None = None) -> dict[str, int]:
+        r = await self.client.get("/available-change-versions", headers=headers or self.headers)
+        assert r.status_code == 200, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    async def every(self, path: str, headers: dict[str, str] | None = None, **params: Any) -> list[dict[str, Any]]:
+        items, token = [], None
+        while True:
+            r = await self.client.get(path, headers=headers or self.headers,
+                                      params={**params, "page_size": 2, **({"page_token": token} if token else {})})
+            assert r.status_code == 200, r.text
+            items += r.json()["items"]
+            if not (token := r.json()["next_page_token"]):
+                return items
+
+    async def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        r = await self.client.post(path, json=body, headers=self.headers)
+        assert r.status_code == 201, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def sync(hr_database: str, pg_server: str, keys_dir: Any, make_token: Callable[..., str]) -> AsyncIterator[Sync]:
+    app = build_component("hr", pg_server, hr_database, keys_dir)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hr") as client:
+            yield Sync(app, client, make_token)
+
+
+async def test_a_sync_client_gets_everything_then_only_what_changed_and_what_was_deleted(sync: Sync) -> None:
+    school = await sync.create("/schools", {"name": "Alder Creek", "ed_fi_id": "255901001"})
+    people = [await sync.create("/educators", {"given_name": f"G{i}", "family_name": "F", "school_id": school["id"],
+                                               "staff_unique_id": f"E-{i}"}) for i in range(3)]
+    assert (await sync.available())["newest_change_version"] == 0  # nothing numbered before the sequencer runs
+    assert await sync.sequence() == 4
+
+    # 1. the first sync: note newest, load everything
+    first = await sync.available()
+    assert first["oldest_change_version"] == 0 and first["newest_change_version"] > 0
+    loaded = await sync.every("/educators", max_change_version=first["newest_change_version"])
+    assert {e["id"] for e in loaded} == {p["id"] for p in people}
+
+    # 2. changes: one updated, one deleted, one created
+    changed, deleted = people[0], people[1]
+    r = await sync.client.patch(f"/educators/{changed['id']}", json={"position": "Grade 4 teacher"},
+                                headers={**sync.headers, "If-Match": f'"{changed["version"]}"'})
+    assert r.status_code == 200, r.text
+    assert (await sync.client.delete(f"/educators/{deleted['id']}", headers=sync.headers)).status_code == 204
+    added = await sync.create("/educators", {"given_name": "New", "family_name": "F", "staff_unique_id": "E-9"})
+    window = {"min_change_version": first["newest_change_version"] + 1}
+    # not numbered yet: an uncommitted-then-committed change never slips below a version a client passed
+    assert await sync.every("/educators", **window) == []
+    assert await sync.sequence() == 3  # the update, the new educator, the tombstone
+    second = await sync.available()
+    window["max_change_version"] = second["newest_change_version"]
+    assert {e["id"] for e in await sync.every("/educators", **window)} == {changed["id"], added["id"]}
+    tombstones = await sync.every("/educators/deletes", **window)
+    assert [(t["id"], t["external_ids"]) for t in tombstones] == [(deleted["id"], {"staff_unique_id": "E-1"})]
+    assert first["newest_change_version"] < tombstones[0]["change_version"] <= second["newest_change_version"]
+    counted = await sync.client.get("/educators", params={**window, "totalCount": "true"}, headers=sync.headers)
+    assert counted.headers["total-count"] == "2"
+
+    # 3. the next sync from where this one ended: nothing
+    after = {"min_change_version": second["newest_change_version"] + 1}
+    assert await sync.every("/educators", **after) == [] and await sync.every("/educators/deletes", **after) == []
+    assert await sync.sequence() == 0  # nothing left to number: the sequencer's own writes are not changes
+
+    # other tenants and schools never see these
+    other = sync.auth("district-b")
+    assert await sync.every("/educators/deletes", headers=other, min_change_version=0) == []
+    assert (await sync.available(other))["newest_change_version"] == 0
+    elsewhere = sync.auth(schools=["00000000-0000-4000-8000-000000000001"])
+    assert await sync.every("/educators/deletes", headers=elsewhere, min_change_version=0) == []
+    mine = sync.auth(schools=[school["id"]])
+    assert len(await sync.every("/educators/deletes", headers=mine, min_change_version=0)) == 1
+
+
+async def test_below_the_retention_horizon_a_change_query_is_410_and_a_full_load_still_works(sync: Sync) -> None:
+    school = await sync.create("/schools", {"name": "Birch Hollow", "sourced_id": "s-birch"})
+    gone = await sync.create("/schools", {"name": "Closed", "sourced_id": "s-closed"})
+    assert (await sync.client.delete(f"/schools/{gone['id']}", headers=sync.headers)).status_code == 204
+    await sync.sequence()
+    before = await sync.available()
+    async with sync.app.state.engine.begin() as conn:  # as if the delete happened 40 days ago
+        await conn.execute(text("UPDATE change_tombstone SET deleted_at = now() - interval '40 days'"))
+    assert await purge_tombstones(sync.app.state.engine, retention_days=30) == 1
+    held = await sync.available()
+    # the tombstone was numbered last (the sequencer numbers tombstones after the tables): just past it
+    assert held["oldest_change_version"] == before["newest_change_version"] + 1
+    stale = await sync.client.get("/schools/deletes", params={"min_change_version": 1}, headers=sync.headers)
+    assert stale.status_code == 410, stale.text
+    problem = stale.json()
+    assert problem["type"].endswith("/change-version-expired")
+    assert problem["oldest_change_version"] == held["oldest_change_version"]
+    assert problem["errors"][0]["field"] == "min_change_version"
+    assert (await sync.client.get("/schools", params={"min_change_version": 1}, headers=sync.headers)
+            ).status_code == 410
+    assert [s["id"] for s in await sync.every("/schools")] == [school["id"]]  # a full load needs no window
+    fresh = await sync.every("/schools", min_change_version=held["oldest_change_version"])
+    assert fresh == []  # nothing changed since the horizon
+    backwards = await sync.client.get("/schools", params={"min_change_version": 5, "max_change_version": 2},
+                                      headers=sync.headers)
+    assert backwards.status_code == 400 and backwards.json()["errors"][0]["field"] == "max_change_version"
