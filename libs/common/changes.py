@@ -21,8 +21,6 @@ moves up, and a client asking from below it gets 410 with the oldest version sti
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,8 +53,8 @@ from libs.common.http import SessionDep
 from libs.common.openapi_examples import example_id
 from libs.common.pagination import Page, PageDep, encode_cursor
 from libs.common.problems import Problem, problem_responses
+from libs.common.worker import Job, every
 
-log = logging.getLogger(__name__)
 SEQUENCE = "change_version_seq"
 SEQUENCER_LOCK = 0x1C4A_C4A6E  # one sequencer per database, whatever the number of worker replicas
 BATCH = 5000
@@ -126,26 +124,10 @@ async def purge_tombstones(engine: AsyncEngine, retention_days: float) -> int:
     return int(purged or 0)
 
 
-def sequencer(tables: Sequence[str], retention_days: float, seconds: float = 1.0) -> Any:
-    """The worker Job: number changes every `seconds`, purge expired tombstones every hour."""
-    from libs.common.worker import Job  # the worker imports the app's mechanisms, not the other way
-
-    async def run(engine: AsyncEngine, stop: asyncio.Event) -> None:
-        ticks, purge_every = 0, max(1, int(3600 / seconds))
-        while not stop.is_set():
-            try:
-                await number_changes(engine, tables)
-                if ticks % purge_every == 0:
-                    await purge_tombstones(engine, retention_days)
-            except Exception:  # the database away: the next tick tries again; the worker stays up
-                log.warning("change sequencer failed; retrying in %.0f s", seconds, exc_info=True)
-            ticks += 1
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=seconds)
-            except TimeoutError:
-                pass
-
-    return Job("change-versions", run)
+def sequencer(tables: Sequence[str], retention_days: float, seconds: float = 1.0) -> list[Job]:
+    """The worker's Jobs: number changes every `seconds`, purge expired tombstones every hour."""
+    return [every("change-versions", seconds, lambda engine: number_changes(engine, tables)),
+            every("change-tombstone-purge", 3600, lambda engine: purge_tombstones(engine, retention_days))]
 
 
 # --- reading ----------------------------------------------------------------------------------------------

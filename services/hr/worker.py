@@ -28,7 +28,7 @@ def run(settings: ServiceSettings | None = None) -> None:
     """The worker process until SIGTERM (the composition root's `worker hr`)."""
     settings = settings or get_settings()
     main(settings, CONSUMERS, jobs=[import_jobs(settings),
-                                    sequencer(["district", "school", "educator"], settings.change_retention_days)])
+                                    *sequencer(["district", "school", "educator"], settings.change_retention_days)])
 
 
 if __name__ == "__main__":
