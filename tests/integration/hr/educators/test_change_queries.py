@@ -4,59 +4,23 @@ only what changed, deletes included, and a 410 once it falls behind the tombston
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from pathlib import Path
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import text
 
-from libs.common.changes import number_changes, purge_tombstones
-from tests.conftest import build_component
+from libs.common.changes import purge_tombstones
+from tests.integration.change_queries import Sync, sync_client
 
 TRACKED = ["district", "school", "educator"]
 SCOPES = ["hr:read", "hr:write", "hr:pii"]
 
 
-class Sync:
-    def __init__(self, app: FastAPI, client: httpx.AsyncClient, make_token: Callable[..., str]) -> None:
-        self.app, self.client, self.make_token = app, client, make_token
-        self.headers = self.auth()
-
-    def auth(self, tenant: str = "district-a", **kw: Any) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.make_token(tenant, SCOPES, **kw)}"}
-
-    async def sequence(self) -> int:
-        """What the worker's sequencer Job does every second."""
-        return await number_changes(self.app.state.engine, TRACKED)
-
-    async def available(self, headers: dict[str, str] | None = None) -> dict[str, int]:
-        r = await self.client.get("/available-change-versions", headers=headers or self.headers)
-        assert r.status_code == 200, r.text
-        return r.json()  # type: ignore[no-any-return]
-
-    async def every(self, path: str, headers: dict[str, str] | None = None, **params: Any) -> list[dict[str, Any]]:
-        items, token = [], None
-        while True:
-            r = await self.client.get(path, headers=headers or self.headers,
-                                      params={**params, "page_size": 2, **({"page_token": token} if token else {})})
-            assert r.status_code == 200, r.text
-            items += r.json()["items"]
-            if not (token := r.json()["next_page_token"]):
-                return items
-
-    async def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        r = await self.client.post(path, json=body, headers=self.headers)
-        assert r.status_code == 201, r.text
-        return r.json()  # type: ignore[no-any-return]
-
-
 @pytest.fixture
-async def sync(hr_database: str, pg_server: str, keys_dir: Any, make_token: Callable[..., str]) -> AsyncIterator[Sync]:
-    app = build_component("hr", pg_server, hr_database, keys_dir)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hr") as client:
-            yield Sync(app, client, make_token)
+async def sync(hr_database: str, pg_server: str, keys_dir: Path, make_token: Callable[..., str]
+               ) -> AsyncIterator[Sync]:
+    async with sync_client("hr", pg_server, hr_database, keys_dir, make_token, TRACKED, SCOPES) as client:
+        yield client
 
 
 async def test_a_sync_client_gets_everything_then_only_what_changed_and_what_was_deleted(sync: Sync) -> None:
