@@ -102,7 +102,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                                           "If-None-Match", "X-Request-ID"],
                            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After", "Total-Count"],
                            max_age=600)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.body_limit)
     app.add_middleware(RequestIdMiddleware)
     instrument_app(app)
     return app

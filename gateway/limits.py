@@ -82,21 +82,22 @@ class BodyLimitMiddleware:
     Pure ASGI, so a proxied body still streams through untouched when it declares its length.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: Callable[[str], int]) -> None:
+        self.app, self.limit_for = app, limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope.get("path", ""))
         length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         if length is not None:
             if not length.isdigit():
                 await self._refuse(scope, receive, send, Problem(400, "Bad request", "invalid Content-Length",
                                                                  slug="bad-content-length"))
                 return
-            if int(length) > self.limit:
-                await self._refuse(scope, receive, send, too_large(self.limit))
+            if int(length) > limit:
+                await self._refuse(scope, receive, send, too_large(limit))
                 return
             await self.app(scope, receive, send)
             return
@@ -109,8 +110,8 @@ class BodyLimitMiddleware:
                 break  # the client went away
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.limit:
-                await self._refuse(scope, receive, send, too_large(self.limit))
+            if size > limit:
+                await self._refuse(scope, receive, send, too_large(limit))
                 return
             more = message.get("more_body", False)
         body, replayed = b"".join(chunks), False

@@ -138,5 +138,5 @@ async def forward(request: Request, service: str, path: str,
     if not (principal.has(scope) or principal.has("admin")):
         raise insufficient_scope(scope)
     check_rate(request, f"{principal.issuer}|{principal.subject}")
-    body = await limited_body(request, state.settings.max_body_bytes)
+    body = await limited_body(request, state.settings.body_limit(request.url.path))
     return await proxy(state.session, request, *target, prefix=f"{API_PREFIX}/{service}", body=body)

@@ -23,10 +23,20 @@ class GatewaySettings(ServiceSettings):
     rate_limit_per_second: float = Field(default=50.0, gt=0, description="Sustained requests per client.")
     rate_limit_burst: int = Field(default=100, ge=1, description="Requests a client may make at once.")
     max_body_bytes: int = Field(default=2 * 1024 * 1024, description="Larger request bodies get 413.")
+    max_upload_bytes: int = Field(default=64 * 1024 * 1024, description=(
+        "The limit on paths under `upload_paths` (a district's OneRoster zip or Ed-Fi set); larger get 413."))
+    upload_paths: list[str] = Field(default_factory=lambda: ["/api/v1/hr/imports/"], description=(
+        "Path prefixes that take file sets, with `max_upload_bytes` instead of `max_body_bytes`."))
     cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call the API.")
     bootstrap_client_file: Path | None = Field(
         default=None, description="Where to write the first admin client's credentials (created once).")
     bootstrap_tenant: str = "demo"
+
+    def body_limit(self, path: str) -> int:
+        """The largest request body `path` accepts."""
+        if any(path.startswith(prefix) for prefix in self.upload_paths):
+            return max(self.max_upload_bytes, self.max_body_bytes)
+        return self.max_body_bytes
 
     def upstreams(self) -> dict[str, str]:
         return {name: url.rstrip("/") for name, url in self.upstream_urls.items()}

@@ -288,6 +288,25 @@ async def test_body_limit_is_enforced_before_proxying(gw: Gateway) -> None:
     assert CALLS == []
 
 
+async def test_file_set_uploads_have_their_own_larger_limit(pg_server: str, keys_dir: Path, upstream: str,
+                                                            make_token: Callable[..., str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    CALLS.clear()
+    mib = 1024 * 1024
+    async for client in make_gateway(pg_server, keys_dir, upstream, monkeypatch, max_upload_bytes=4 * mib,
+                                     upload_paths=["/api/v1/hr/echo/upload"]):
+        gw = Gateway(client, make_token)
+        three = b"z" * (3 * mib)
+        ok = await gw.client.post("/api/v1/hr/echo/upload", content=three, headers=gw.bearer())
+        assert ok.status_code == 201 and len(ok.json()["body"]) == 3 * mib
+        assert CALLS == ["/echo/upload"]
+        elsewhere = await gw.client.post("/api/v1/hr/echo/1", content=three, headers=gw.bearer())
+        assert elsewhere.status_code == 413 and str(2 * mib) in elsewhere.json()["detail"]
+        over = await gw.client.post("/api/v1/hr/echo/upload", content=b"z" * (4 * mib + 1), headers=gw.bearer())
+        assert over.status_code == 413 and str(4 * mib) in over.json()["detail"]
+        assert CALLS == ["/echo/upload"]
+
+
 async def test_cors_preflight_for_configured_origins_only(gw: Gateway) -> None:
     preflight = {"Origin": "https://app.example", "Access-Control-Request-Method": "POST",
                  "Access-Control-Request-Headers": "authorization,content-type"}
