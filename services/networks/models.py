@@ -1,6 +1,7 @@
 """networks's tables: networks and their norms, memberships, problems of practice (with their aim and
 driver diagram), meetings, the practice library and adoptions, commitments, PDSA cycles, the
-collaboration graph's interactions and its measures (a projection); plus its replica of hr's directory.
+collaboration graph's interactions and its measures (a projection); plus its replica of hr's directory and
+the change queries' tombstones (networks, memberships and practices carry a change_version).
 
 Every table carries `tenant_id`; every read and write filters on it (the published practice library is
 the one deliberate exception, see practices/service.py).
@@ -9,6 +10,7 @@ the one deliberate exception, see practices/service.py).
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -27,6 +29,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
 
+from libs.common.changes import change_tables
 from libs.directory import directory_tables
 
 
@@ -36,6 +39,7 @@ class NetworksTable(SQLModel, registry=registry()):
 
 metadata = NetworksTable.metadata
 DIRECTORY = directory_tables(NetworksTable.metadata)
+CHANGES = change_tables(metadata)  # the change queries' tombstones and horizon
 
 
 def _created() -> Column:  # type: ignore[type-arg]
@@ -44,6 +48,11 @@ def _created() -> Column:  # type: ignore[type-arg]
 
 def _updated() -> Column:  # type: ignore[type-arg]
     return Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+def _change_version() -> Column:  # type: ignore[type-arg]
+    """Numbered by the worker's sequencer once the change is committed (libs/common/changes.py)."""
+    return Column("change_version", BigInteger)
 
 
 networks = Table(
@@ -59,7 +68,9 @@ networks = Table(
     Column("version", Integer, nullable=False),
     _created(),
     _updated(),
+    _change_version(),
     Index("ix_networks__tenant", "tenant_id"),
+    Index("ix_networks__change_version", "tenant_id", "change_version"),
 )
 
 # Norms are versioned: a meeting records the version it revisited; an old version never changes.
@@ -86,7 +97,9 @@ memberships = Table(
     Column("ends_on", Date),
     Column("version", Integer, nullable=False),
     _created(),
+    _change_version(),
     Index("ix_memberships__network", "tenant_id", "network_id"),
+    Index("ix_memberships__change_version", "tenant_id", "change_version"),
 )
 
 problems_of_practice = Table(
@@ -154,8 +167,10 @@ practices = Table(
     Column("published_at", DateTime(timezone=True)),
     Column("version", Integer, nullable=False),
     _created(),
+    _change_version(),
     Index("ix_practices__tenant", "tenant_id"),
     Index("ix_practices__published", "visibility", "published_at"),
+    Index("ix_practices__change_version", "tenant_id", "change_version"),
 )
 
 # An adoption belongs to the adopting school's tenant; `practice_tenant_id` says whose practice it was.

@@ -1,4 +1,5 @@
-"""The worker: networks's outbox relay and consumers, and the overdue-commitments step."""
+"""The worker: networks's outbox relay and consumers, the overdue-commitments step, and the change queries'
+sequencer (libs/common/changes.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 
 import uvloop
 
+from libs.common.changes import sequencer
 from libs.common.db import create_engine, session_factory, unit_of_work
 from libs.common.settings import ServiceSettings
 from libs.common.telemetry import setup_telemetry, shutdown_telemetry
@@ -17,6 +19,7 @@ from services.networks.settings import get_settings
 
 log = logging.getLogger(__name__)
 OVERDUE_EVERY = 60.0  # seconds between sweeps: due dates are days, a minute's delay is nothing
+CHANGE_TRACKED = ["networks", "memberships", "practices"]  # the tables of app.TRACKED
 
 
 async def overdue_step(settings: ServiceSettings, stop: asyncio.Event, every: float = OVERDUE_EVERY) -> None:
@@ -42,7 +45,8 @@ async def overdue_step(settings: ServiceSettings, stop: asyncio.Event, every: fl
 
 async def run_all(settings: ServiceSettings) -> None:
     stop = asyncio.Event()
-    await asyncio.gather(run_worker(settings, CONSUMERS, stop), overdue_step(settings, stop))
+    jobs = sequencer(CHANGE_TRACKED, settings.change_retention_days)
+    await asyncio.gather(run_worker(settings, CONSUMERS, stop, jobs=jobs), overdue_step(settings, stop))
 
 
 def run(settings: ServiceSettings | None = None) -> None:

@@ -8,9 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from libs.common.auth import CurrentPrincipal, require
+from libs.common.changes import ChangeWindowDep
 from libs.common.concurrency import IfMatch, expected_version
 from libs.common.http import SessionDep, WriteSession, created, with_etag
 from libs.common.idempotency import Idempotent
+from libs.common.pagination import Page, PageDep, page_of
 from libs.common.problems import problem_responses
 from services.networks.memberships import service
 from services.networks.memberships.schemas import MembershipCreate, MembershipEnd, MembershipPublic
@@ -33,6 +35,15 @@ async def join_network(network_id: uuid.UUID, body: MembershipCreate, request: R
             summary="The network's memberships (past ones too)")
 async def members(network_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> Any:
     return await service.of_network(session, principal, network_id)
+
+
+@router.get("/memberships", response_model=Page[MembershipPublic], dependencies=[READ],
+            summary="The tenant's memberships, past ones too (filter by network)")
+async def list_memberships(principal: CurrentPrincipal, session: SessionDep, page: PageDep, changes: ChangeWindowDep,
+                           network_id: uuid.UUID | None = None) -> Any:
+    rows = await service.list_memberships(session, principal, page, changes, network_id)
+    items, token = page_of(rows, page.size, lambda m: {"id": str(m.id)})
+    return Page[MembershipPublic](items=items, next_page_token=token)
 
 
 @router.get("/memberships/{membership_id}", response_model=MembershipPublic, dependencies=[READ],

@@ -10,6 +10,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
+from libs.common.changes import ChangeWindow, window_clauses
+from libs.common.pagination import PageRequest
 from libs.common.problems import Problem, field_error
 from libs.common.repository import check_version, require_known
 from libs.contracts.networks import MemberJoined, MemberLeft
@@ -18,6 +20,7 @@ from services.networks.common import (
     emit,
     network_or_404,
     new_id,
+    page_rows,
     school_clause,
     school_row_or_404,
     visible_educators,
@@ -90,3 +93,14 @@ async def of_network(session: AsyncSession, principal: Principal, network_id: uu
     if active_only:
         stmt = stmt.where(memberships.c.ends_on.is_(None))
     return [public(r) for r in (await session.execute(stmt)).mappings()]
+
+
+async def list_memberships(session: AsyncSession, principal: Principal, page: PageRequest, changes: ChangeWindow,
+                           network_id: uuid.UUID | None) -> list[MembershipPublic]:
+    """Every membership of the tenant (of the token's schools), past ones too: the change queries' list."""
+    stmt = select(memberships).where(memberships.c.tenant_id == principal.tenant_id,
+                                     *school_clause(principal, memberships.c.school_id))
+    if network_id:
+        stmt = stmt.where(memberships.c.network_id == network_id)
+    stmt = stmt.where(*await window_clauses(session, principal.tenant_id, changes, memberships.c.change_version))
+    return [public(r) for r in await page_rows(session, stmt, memberships.c.id, page)]

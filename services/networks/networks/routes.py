@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from libs.common.auth import CurrentPrincipal, require
+from libs.common.changes import ChangeWindowDep
 from libs.common.concurrency import IfMatch, expected_version
 from libs.common.http import SessionDep, WriteSession, created, with_etag
 from libs.common.idempotency import Idempotent
@@ -32,8 +33,9 @@ async def form_network(body: NetworkCreate, request: Request, principal: Current
 
 
 @router.get("/networks", response_model=Page[NetworkPublic], dependencies=[READ], summary="The tenant's networks")
-async def list_networks(principal: CurrentPrincipal, session: SessionDep, page: PageDep) -> Any:
-    rows = await service.list_networks(session, principal, page)
+async def list_networks(principal: CurrentPrincipal, session: SessionDep, page: PageDep,
+                        changes: ChangeWindowDep) -> Any:
+    rows = await service.list_networks(session, principal, page, changes)
     items, token = page_of(rows, page.size, lambda n: {"id": str(n.id)})
     return Page[NetworkPublic](items=items, next_page_token=token)
 

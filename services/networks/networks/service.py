@@ -9,6 +9,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
+from libs.common.changes import ChangeWindow, window_clauses
 from libs.common.pagination import PageRequest
 from libs.common.problems import field_error
 from libs.common.repository import check_version, require_known
@@ -80,8 +81,11 @@ async def get(session: AsyncSession, principal: Principal, network_id: uuid.UUID
     return await public(session, await network_or_404(session, principal, network_id))
 
 
-async def list_networks(session: AsyncSession, principal: Principal, page: PageRequest) -> list[NetworkPublic]:
-    stmt = select(networks).where(networks.c.tenant_id == principal.tenant_id, *network_clause(principal))
+async def list_networks(session: AsyncSession, principal: Principal, page: PageRequest,
+                        changes: ChangeWindow) -> list[NetworkPublic]:
+    stmt = select(networks).where(networks.c.tenant_id == principal.tenant_id, *network_clause(principal),
+                                  *await window_clauses(session, principal.tenant_id, changes,
+                                                        networks.c.change_version))
     return [await public(session, r) for r in await page_rows(session, stmt, networks.c.id, page)]
 
 

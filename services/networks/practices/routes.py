@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from libs.common.auth import CurrentPrincipal, require
+from libs.common.changes import ChangeWindowDep
 from libs.common.concurrency import IfMatch, expected_version
 from libs.common.fields import Code
 from libs.common.http import SessionDep, WriteSession, created, with_etag
@@ -41,9 +42,9 @@ async def contribute(body: PracticeCreate, request: Request, principal: CurrentP
 
 @router.get("/practices", response_model=Page[PracticePublic], dependencies=[READ],
             summary="The tenant's practices")
-async def list_practices(principal: CurrentPrincipal, session: SessionDep, page: PageDep, tag: Code | None = None,
-                         network_id: uuid.UUID | None = None) -> Any:
-    rows = await service.list_practices(session, principal, page, tag, network_id)
+async def list_practices(principal: CurrentPrincipal, session: SessionDep, page: PageDep, changes: ChangeWindowDep,
+                         tag: Code | None = None, network_id: uuid.UUID | None = None) -> Any:
+    rows = await service.list_practices(session, principal, page, changes, tag, network_id)
     items, token = page_of(rows, page.size, lambda p: {"id": str(p.id)})
     return Page[PracticePublic](items=items, next_page_token=token)
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
+from libs.common.changes import ChangeWindow, window_clauses
 from libs.common.pagination import PageRequest
 from libs.common.problems import Problem, not_found
 from libs.common.repository import check_version, get_or_404, require_known
@@ -115,7 +116,7 @@ async def get(session: AsyncSession, principal: Principal, practice_id: uuid.UUI
                                                          label="practice", column="origin_school_id"))
 
 
-async def list_practices(session: AsyncSession, principal: Principal, page: PageRequest,
+async def list_practices(session: AsyncSession, principal: Principal, page: PageRequest, changes: ChangeWindow,
                          tag: str | None, network_id: uuid.UUID | None) -> list[PracticePublic]:
     stmt = select(practices).where(practices.c.tenant_id == principal.tenant_id,
                                    *school_clause(principal, practices.c.origin_school_id))
@@ -123,6 +124,7 @@ async def list_practices(session: AsyncSession, principal: Principal, page: Page
         stmt = stmt.where(practices.c.tags.any(tag))
     if network_id:
         stmt = stmt.where(practices.c.network_id == network_id)
+    stmt = stmt.where(*await window_clauses(session, principal.tenant_id, changes, practices.c.change_version))
     return [await public(session, r) for r in await page_rows(session, stmt, practices.c.id, page)]
 
 
