@@ -41,6 +41,7 @@ from sqlalchemy import (
     Uuid,
     func,
     literal,
+    or_,
     select,
     text,
     tuple_,
@@ -214,6 +215,9 @@ class Tracked:
     path: str  # "/educators"
     resource: str  # the tombstones' resource name, "educator"
     table: Table
+    # True where a row with no school is visible to every token of the tenant (a district, a district's
+    # plan): its deletes are too. Otherwise a school-limited token learns only of its schools' deletes.
+    schoolless_visible_to_all: bool = False
 
 
 def change_router(tracked: Sequence[Tracked], tables: ChangeTables, *, tag: str,
@@ -248,8 +252,9 @@ def _deletes_route(item: Tracked, tables: ChangeTables) -> Any:
         stmt = select(t).where(t.c.tenant_id == principal.tenant_id, t.c.resource == item.resource,
                                t.c.change_version.is_not(None),
                                *await window_clauses(session, principal.tenant_id, window, t.c.change_version))
-        if principal.schools is not None:  # a school-limited token learns only of its schools' deletes
-            stmt = stmt.where(t.c.school_id.in_([uuid.UUID(s) for s in principal.schools]))
+        if principal.schools is not None:  # a school-limited token learns only of what it could list
+            theirs = t.c.school_id.in_([uuid.UUID(s) for s in principal.schools])
+            stmt = stmt.where(or_(theirs, t.c.school_id.is_(None)) if item.schoolless_visible_to_all else theirs)
         await page.count_total(session, stmt)
         if page.after:
             after = (int(page.after.get("v", 0)), int(page.after.get("s", 0)))

@@ -9,6 +9,7 @@ from libs.common.auth import require
 from libs.common.changes import Tracked, change_router
 from libs.common.settings import ServiceSettings
 from services.hr.educators.routes import router as educators
+from services.hr.export import router as export
 from services.hr.feedback.routes import router as feedback
 from services.hr.imports.routes import router as imports
 from services.hr.ladder.routes import router as ladder
@@ -24,7 +25,8 @@ from services.hr.settings import get_settings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # What district IT syncs with change queries (libs/common/changes.py); the worker numbers their changes.
-TRACKED = [Tracked("/districts", "district", District.__table__),  # type: ignore[attr-defined]
+TRACKED = [Tracked("/districts", "district", District.__table__,  # type: ignore[attr-defined]
+                   schoolless_visible_to_all=True),
            Tracked("/schools", "school", School.__table__),  # type: ignore[attr-defined]
            Tracked("/educators", "educator", Educator.__table__)]  # type: ignore[attr-defined]
 
@@ -38,5 +40,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         # the change router first: its /schools/deletes would otherwise read as /schools/{id}
         routers=[change_router(TRACKED, CHANGES, tag="changes", dependencies=[require("hr:read")]),
                  organisations, educators, ladder, recruitment, mentoring, leadership, feedback, residencies,
-                 learning, pipeline, imports],
+                 learning, pipeline, imports, export()],
     )

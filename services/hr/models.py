@@ -453,3 +453,15 @@ class ImportUpload(HRTable, table=True):
     media_type: str
     size: int
     content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+# Personal data (hr:pii): a tenant export leaves these columns out without the scope (libs/common/export.py).
+PERSONAL_COLUMNS = {
+    "educator": ("given_name", "family_name", "email"),
+    "application": ("given_name", "family_name", "email", "qualifications", "leadership_potential", "rubric_notes"),
+    "feedback": ("body",),
+    "import_job": ("report",),  # a report quotes the rows it refused: names, e-mails
+}
+for _table, _columns in PERSONAL_COLUMNS.items():
+    for _column in _columns:
+        metadata.tables[_table].c[_column].info["personal"] = True

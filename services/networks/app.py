@@ -7,8 +7,9 @@ from fastapi import FastAPI
 from libs.common.app import create_service_app
 from libs.common.auth import require
 from libs.common.changes import Tracked, change_router
+from libs.common.export import export_router
 from libs.common.settings import ServiceSettings
-from services.networks.models import CHANGES, memberships, networks, practices
+from services.networks.models import CHANGES, memberships, metadata, networks, practices
 from services.networks.routes import ROUTERS
 from services.networks.settings import get_settings
 
@@ -27,5 +28,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         migrations=MIGRATIONS,
         # the change router first: its /networks/deletes would otherwise read as /networks/{network_id}
         routers=[change_router(TRACKED, CHANGES, tag="changes", dependencies=[require("networks:read")]),
-                 *ROUTERS],
+                 *ROUTERS, export_router(metadata, service="networks", read_scope="networks:read")],
     )

@@ -1,14 +1,19 @@
-"""Helpers every strategy aggregate uses: owner and school references, the plan a child belongs to."""
+"""Helpers every strategy aggregate uses: owner and school references, the plan a child belongs to,
+listings (filtered, in a change window, paged by id)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import ColumnElement, RowMapping, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
-from libs.common.problems import Problem
+from libs.common.changes import ChangeWindow, window_clauses
+from libs.common.pagination import PageRequest, page_of
+from libs.common.problems import Problem, field_error
 from libs.common.repository import Reference, get_or_404, require_known
 from libs.directory import known_educators, known_schools
 from services.strategy.models import DIRECTORY, Plan
@@ -39,3 +44,33 @@ async def plan_row(session: AsyncSession, principal: Principal, plan_id: uuid.UU
     if row["school_id"] is not None and not principal.may_see_school(row["school_id"]):
         raise Problem(404, "Not found", "plan not found", slug="not-found")
     return row
+
+
+def reachable_schools(principal: Principal) -> list[uuid.UUID] | None:
+    """The schools a school-limited client may see (None: not limited)."""
+    return None if principal.schools is None else [uuid.UUID(s) for s in principal.schools]
+
+
+async def listing(session: AsyncSession, principal: Principal, table: Table, page: PageRequest,
+                  changes: ChangeWindow, filters: dict[str, Any], where: Sequence[ColumnElement[bool]] = ()
+                  ) -> tuple[list[RowMapping], str | None]:
+    """A page of the tenant's rows of a tracked table, in id order: the filters given (None: not
+    filtered), `where`, and the change window (before the count, so Total-Count counts the window)."""
+    stmt = select(table).where(table.c.tenant_id == principal.tenant_id, *where)
+    for column, value in filters.items():
+        if value is not None:
+            stmt = stmt.where(table.c[column] == value)
+    stmt = stmt.where(*await window_clauses(session, principal.tenant_id, changes, table.c.change_version))
+    await page.count_total(session, stmt)
+    if page.after:
+        stmt = stmt.where(table.c.id > _after_id(page.after))
+    rows = list((await session.execute(stmt.order_by(table.c.id).limit(page.size + 1))).mappings().all())
+    return page_of(rows, page.size, lambda r: {"id": str(r["id"])})
+
+
+def _after_id(after: dict[str, Any]) -> uuid.UUID:
+    # signed, so ours, but perhaps another list's (a deletes feed's position is no id)
+    try:
+        return uuid.UUID(str(after.get("id")))
+    except ValueError:
+        raise field_error("page_token", "not a page token of this list", status=400) from None

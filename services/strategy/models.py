@@ -8,11 +8,23 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Float, Index, PrimaryKeyConstraint, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    PrimaryKeyConstraint,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from libs.common.changes import change_tables
 from libs.directory import directory_tables
 
 
@@ -25,6 +37,7 @@ class StrategyTable(SQLModel, registry=registry()):
 
 
 metadata = StrategyTable.metadata
+CHANGES = change_tables(metadata)  # the change queries' tombstones and horizon
 
 
 def _timestamp() -> Any:
@@ -35,8 +48,14 @@ def _json() -> Any:
     return Field(default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}"))
 
 
+def _change_version() -> Any:
+    """Numbered by the worker's sequencer once the change is committed (libs/common/changes.py)."""
+    return Field(default=None, sa_type=BigInteger, nullable=True)  # type: ignore[call-overload]
+
+
 class Plan(StrategyTable, table=True):
     __tablename__ = "plans"
+    __table_args__ = (Index("ix_plans__change_version", "tenant_id", "change_version"),)
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     tenant_id: str = Field(index=True)
     level: str  # district or school
@@ -52,6 +71,7 @@ class Plan(StrategyTable, table=True):
     version: int = 1
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    change_version: int | None = _change_version()
 
 
 class Statement(StrategyTable, table=True):
@@ -77,6 +97,7 @@ class Statement(StrategyTable, table=True):
 
 class Goal(StrategyTable, table=True):
     __tablename__ = "goals"
+    __table_args__ = (Index("ix_goals__change_version", "tenant_id", "change_version"),)
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     tenant_id: str = Field(index=True)
     plan_id: uuid.UUID = Field(index=True)
@@ -94,6 +115,7 @@ class Goal(StrategyTable, table=True):
     version: int = 1
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    change_version: int | None = _change_version()
 
 
 class Initiative(StrategyTable, table=True):
@@ -162,10 +184,17 @@ class StatusUpdate(StrategyTable, table=True):
 
 
 class Measurement(StrategyTable, table=True):
-    """A school's value of a measure for a period: loaded in bulk, or from observations' events."""
+    """A school's value of a measure for a period: loaded in bulk, or from observations' events.
+
+    Keyed by school, measure and period; `id` names the row to change queries (the sequencer's order, a
+    tombstone's id), given by the database so every writer's upsert gets one."""
 
     __tablename__ = "measurements"
-    __table_args__ = (PrimaryKeyConstraint("tenant_id", "school_id", "measure", "period"),)
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "school_id", "measure", "period"),
+                      UniqueConstraint("id", name="uq_measurements__id"),
+                      Index("ix_measurements__change_version", "tenant_id", "change_version"))
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, sa_column=Column(
+        Uuid, nullable=False, server_default=text("gen_random_uuid()")))
     tenant_id: str
     school_id: uuid.UUID
     measure: str
@@ -174,6 +203,7 @@ class Measurement(StrategyTable, table=True):
     source: str  # bulk or observations
     external_id: str | None = Field(default=None, sa_column=Column(Text))
     updated_at: datetime = _timestamp()
+    change_version: int | None = _change_version()
 
 
 class LearningHours(StrategyTable, table=True):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import ConfigDict
@@ -61,3 +61,30 @@ class GoalPublic(Strict):
     variance_from_target: float | None = None
     trend: TrendPublic | None = None
     version: int
+
+
+class GoalRecord(Strict):
+    """A goal's own fields, as `GET /goals` lists them: what its change version follows. Its latest value,
+    progress and trend come from measurements (listed, and synced, on their own); `GET /goals/{goal_id}`
+    computes them."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": example_id("goal_id"), "plan_id": example_id("plan_id"), **GOAL_EXAMPLE, "status": "open",
+        "version": 1, "created_at": "2026-09-01T14:05:00Z", "updated_at": "2026-09-01T14:05:00Z"}]})
+
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    school_id: uuid.UUID
+    owner_id: uuid.UUID
+    measure: str
+    kind: Literal["performance", "practice_quality"]
+    polarity: Literal["higher", "lower"]
+    baseline: float
+    baseline_period: str
+    target: float
+    due_period: str
+    due_on: date
+    status: Literal["open", "met", "missed"]
+    version: int
+    created_at: datetime
+    updated_at: datetime

@@ -9,14 +9,16 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
+from libs.common.changes import ChangeWindow
 from libs.common.outbox import record_events
+from libs.common.pagination import PageRequest
 from libs.common.problems import field_error
 from libs.common.repository import get_or_404
 from libs.contracts.base import EventPayload
 from libs.contracts.strategy import GoalMet, GoalMissed
 from services.strategy import common
 from services.strategy.goals import progress
-from services.strategy.goals.schemas import GoalCreate, GoalPublic, TrendPublic
+from services.strategy.goals.schemas import GoalCreate, GoalPublic, GoalRecord, TrendPublic
 from services.strategy.models import Goal, utcnow
 from services.strategy.settings import SERVICE
 from services.strategy.trajectories.service import series
@@ -88,3 +90,11 @@ async def view(session: AsyncSession, principal: Principal, goal_id: uuid.UUID) 
                       progress=progress.progress(g["baseline"], g["target"], latest),
                       variance_from_target=None if latest is None else round(latest - g["target"], 6),
                       trend=None if trend is None else TrendPublic(direction=trend.direction, periods=trend.periods))
+
+
+async def list_goals(session: AsyncSession, principal: Principal, page: PageRequest, changes: ChangeWindow,
+                     filters: dict[str, Any]) -> tuple[list[GoalRecord], str | None]:
+    """A school-limited client sees its schools' goals, as `GET /goals/{goal_id}`."""
+    where = [] if (schools := common.reachable_schools(principal)) is None else [G.c.school_id.in_(schools)]
+    rows, token = await common.listing(session, principal, G, page, changes, filters, where)
+    return [GoalRecord(**{k: r[k] for k in GoalRecord.model_fields}) for r in rows], token

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
@@ -14,6 +15,7 @@ MEASUREMENTS: list[Any] = [  # a trimester's results from the SIS: the writing s
      "period": "2026-27-T1", "value": 41.5},
     {"external_id": "sis-hms-math-g7-2026-27-T1", "school_id": example_id("school_id"), "measure": "math-g7",
      "period": "2026-27-T1", "value": 44.0}]
+Source = Literal["bulk", "observations"]  # a district's load, or observations' practice-quality index
 
 
 class MeasurementIn(Strict):
@@ -45,3 +47,21 @@ class BatchResult(Strict):
     updated: int
     unchanged: int
     items: list[BatchItemResult]
+
+
+class MeasurementPublic(Strict):
+    """A school's value of a measure for a period, loaded in bulk or from observations' practice-quality
+    index."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": example_id("measurement_id"), **MEASUREMENTS[0], "source": "bulk",
+        "updated_at": "2026-12-18T09:30:00Z"}]})
+
+    id: uuid.UUID
+    school_id: uuid.UUID
+    measure: str
+    period: str
+    value: float
+    source: Source
+    external_id: str | None = Field(description="The SIS's id of the row (none for observations' values).")
+    updated_at: datetime

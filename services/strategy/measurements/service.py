@@ -11,10 +11,20 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
+from libs.common.changes import ChangeWindow
+from libs.common.pagination import PageRequest
 from libs.common.problems import Problem
 from libs.common.repository import unknown_references
 from services.strategy import common
-from services.strategy.measurements.schemas import BatchItemResult, BatchResult, MeasurementIn
+from services.strategy.measurements.schemas import (
+    BatchItemResult,
+    BatchResult,
+    MeasurementIn,
+    MeasurementPublic,
+)
+from services.strategy.models import Measurement
+
+M = Measurement.__table__  # type: ignore[attr-defined]
 
 # Inserted, changed, or left alone when identical (no new row version, no recomputation).
 UPSERT = text(
@@ -93,3 +103,11 @@ async def changed_series(session: AsyncSession, tenant: str, changed: set[tuple[
         await announce_signals(session, tenant, school, measure)
     await refresh_for(session, tenant, changed)
     await recompute_for_measures(session, tenant, {m for _, m in changed})
+
+
+async def list_measurements(session: AsyncSession, principal: Principal, page: PageRequest, changes: ChangeWindow,
+                            filters: dict[str, Any]) -> tuple[list[MeasurementPublic], str | None]:
+    """A school-limited client sees its schools' measurements, as their series."""
+    where = [] if (schools := common.reachable_schools(principal)) is None else [M.c.school_id.in_(schools)]
+    rows, token = await common.listing(session, principal, M, page, changes, filters, where)
+    return [MeasurementPublic(**{k: r[k] for k in MeasurementPublic.model_fields}) for r in rows], token

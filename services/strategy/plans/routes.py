@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from libs.common.auth import CurrentPrincipal, require
+from libs.common.changes import ChangeWindowDep
 from libs.common.http import SessionDep, WriteSession, created
 from libs.common.idempotency import Idempotent
+from libs.common.pagination import Page, PageDep
 from libs.common.problems import problem_responses
 from services.strategy.plans import service
-from services.strategy.plans.schemas import PlanCreate, PlanPublic, ReviewPublic, StatementCreate, StatementPublic
+from services.strategy.plans.schemas import (
+    PlanCreate,
+    PlanPublic,
+    PlanRecord,
+    ReviewPublic,
+    StatementCreate,
+    StatementPublic,
+)
 
 router = APIRouter(tags=["plans"], responses=problem_responses(401, 403, 404, 409, 422))
 READ, WRITE = require("strategy:read"), require("strategy:write")
@@ -27,6 +37,18 @@ async def create_plan(body: PlanCreate, request: Request, principal: CurrentPrin
         return replay
     plan = await service.create(session, principal, body)
     return await idempotent.remember(created(request, f"/plans/{plan.id}", plan, plan.version))
+
+
+@router.get("/plans", response_model=Page[PlanRecord], dependencies=[READ],
+            summary="List plans (their own fields), all or what changed in a change-version window")
+async def list_plans(principal: CurrentPrincipal, session: SessionDep, page: PageDep, changes: ChangeWindowDep,
+                     level: Literal["district", "school"] | None = None, district_id: uuid.UUID | None = None,
+                     school_id: uuid.UUID | None = None, status: Literal["draft", "adopted"] | None = None) -> Any:
+    """In id order. With `min_change_version`/`max_change_version`, only plans created or changed in that
+    window (see `GET /available-change-versions`; deleted ones are `GET /plans/deletes`)."""
+    items, token = await service.list_plans(session, principal, page, changes, {
+        "level": level, "district_id": district_id, "school_id": school_id, "status": status})
+    return {"items": items, "next_page_token": token}
 
 
 @router.get("/plans/{plan_id}", response_model=PlanPublic, dependencies=[READ],

@@ -138,3 +138,30 @@ class ReviewPublic(Strict):
     freshness: float | None
     stale_initiative_ids: list[uuid.UUID]
     stale_milestone_ids: list[uuid.UUID]
+
+
+class PlanRecord(Strict):
+    """A plan's own fields, as `GET /plans` lists them: what its change version follows. Its statements,
+    goals, initiatives and roll-ups are `GET /plans/{plan_id}`'s (goals are listed, and synced, on their own)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": example_id("plan_id"), "level": "district", "district_id": example_id("district_id"),
+        "school_id": None, "title": PLAN_TITLE, "vision": PLAN_VISION, "owner_id": example_id("educator_id"),
+        "period_start": "2026-27-T1", "period_end": "2026-27-T3", "status": "adopted",
+        "adopted_at": "2026-09-10T15:00:00Z", "version": 2, "created_at": "2026-09-01T14:00:00Z",
+        "updated_at": "2026-09-10T15:00:00Z"}]})
+
+    id: uuid.UUID
+    level: Literal["district", "school"]
+    district_id: uuid.UUID | None
+    school_id: uuid.UUID | None
+    title: str
+    vision: str
+    owner_id: uuid.UUID
+    period_start: str
+    period_end: str
+    status: Literal["draft", "adopted"]
+    adopted_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime

@@ -6,12 +6,14 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
+from libs.common.changes import ChangeWindow
 from libs.common.db import SessionFactory, unit_of_work
 from libs.common.outbox import record_events
+from libs.common.pagination import PageRequest
 from libs.common.problems import Problem, field_error
 from libs.contracts.base import EventPayload
 from libs.contracts.strategy import InitiativeStale, PlanAdopted, StatementVerdictChanged
@@ -24,6 +26,7 @@ from services.strategy.plans.schemas import (
     ItemRollup,
     PlanCreate,
     PlanPublic,
+    PlanRecord,
     ReviewPublic,
     StatementCreate,
     StatementPublic,
@@ -146,6 +149,15 @@ async def recompute_for_measures(session: AsyncSession, tenant: str, measures: s
         S.c.then_measure.in_(measures) | S.c.if_measure.in_(measures))))).scalars().all()
     if ids:
         await recompute(session, tenant, list(ids))
+
+
+async def list_plans(session: AsyncSession, principal: Principal, page: PageRequest, changes: ChangeWindow,
+                     filters: dict[str, Any]) -> tuple[list[PlanRecord], str | None]:
+    """A school-limited client sees district plans and its schools' plans, as `GET /plans/{plan_id}`."""
+    where = [] if (schools := common.reachable_schools(principal)) is None else [
+        or_(P.c.school_id.is_(None), P.c.school_id.in_(schools))]
+    rows, token = await common.listing(session, principal, P, page, changes, filters, where)
+    return [PlanRecord(**{k: r[k] for k in PlanRecord.model_fields}) for r in rows], token
 
 
 def _items(rows: list[Any]) -> list[item_status.Item]:

@@ -192,7 +192,7 @@ BAD = [
 async def test_bad_input_names_the_field_and_writes_nothing(st: Strategy, case: str, kind: str,
                                                             overrides: dict[str, Any], field: str) -> None:
     plan = await st.hamilton_plan()
-    bodies = {
+    bodies: dict[str, dict[str, Any]] = {
         "goals": {"school_id": str(st.hamilton), "owner_id": str(st.principal), "measure": "math",
                   "polarity": "higher", "baseline": 50, "baseline_period": PERIODS[0], "target": 60,
                   "due_period": PERIODS[-1], "due_on": "2024-06-30"},
