@@ -3,21 +3,47 @@
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 
 from libs.common.app import create_service_app
+from libs.common.auth import require
+from libs.common.changes import Tracked, change_router
+from libs.common.export import export_router
 from libs.common.problems import problem_responses
 from libs.common.settings import ServiceSettings
+from libs.contracts.observations import TeacherIdentityAccessed
 from libs.directory import directory_router
 from services.observations.calibration.routes import router as calibration
 from services.observations.debriefs.routes import router as debriefs
-from services.observations.models import DIRECTORY
-from services.observations.protocols.routes import router as protocols
+from services.observations.models import CHANGES, DIRECTORY, metadata, protocols, quality_sums, visits
+from services.observations.protocols.routes import router as protocols_router
 from services.observations.quality.routes import router as quality
 from services.observations.records.routes import router as records
 from services.observations.settings import SERVICE, get_settings
-from services.observations.visits.routes import router as visits
+from services.observations.visits.routes import router as visits_router
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# What a district syncs with change queries (libs/common/changes.py); the worker numbers their changes. The
+# quality index has no row of its own: its sums are tracked, and GET /quality-index lists their "" rows.
+TRACKED = [Tracked("/protocols", "protocol", protocols),
+           Tracked("/visits", "visit", visits),
+           Tracked("/quality-index", "quality_index", quality_sums)]
+
+
+def _changes() -> APIRouter:
+    router = change_router(TRACKED, CHANGES, tag="changes", dependencies=[require("observations:read")])
+    for route in router.routes:  # the generated "Quality_indexs deleted" reads badly
+        if isinstance(route, APIRoute) and route.path == "/quality-index/deletes":
+            route.summary = "Quality indices deleted, in change-version order"
+    return router
+
+
+def _export() -> APIRouter:
+    """The tenant export's part: teachers named only with observations:identify; problems of practice
+    are networks' (this is its replica)."""
+    return export_router(metadata, service=SERVICE, read_scope="observations:read",
+                         personal_scope="observations:identify", audited_as=TeacherIdentityAccessed,
+                         exclude=["problems_of_practice"])
 
 
 def _directory() -> APIRouter:
@@ -33,5 +59,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         title="improvenet observations",
         description="Non-evaluative classroom observation: instructional rounds, descriptive evidence, debriefs.",
         migrations=MIGRATIONS,
-        routers=[protocols, visits, records, debriefs, calibration, quality, _directory()],
+        # the change router first: its /visits/deletes would otherwise read as /visits/{visit_id}
+        routers=[_changes(), protocols_router, visits_router, records, debriefs, calibration, quality, _directory(),
+                 _export()],
     )

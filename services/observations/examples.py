@@ -23,6 +23,7 @@ RECORD, RECORD_2 = example_id("record_id"), example_id("record_id_2")
 NOTE, NOTE_2 = example_id("note_id"), example_id("note_id_2")
 PATTERN_STATEMENT = example_id("pattern_statement_id")
 CALIBRATION = example_id("calibration_id")
+QUALITY_INDEX = example_id("quality_index_id")
 ITEM = example_id("item_id")
 OWNER = example_id("educator_id")  # the host school's principal: networks' commitment keeps the item
 FACILITATOR = example_id("facilitator_id")

@@ -1,5 +1,6 @@
 """observations' tables: protocols, visits (rounds), records of evidence, debriefs, calibration, the
-practice-quality publications; plus its replicas of hr's directory and networks' problems of practice.
+practice-quality publications; plus its replicas of hr's directory and networks' problems of practice, and
+the change queries' tombstones (protocols, visits and the quality sums carry a change_version).
 
 SQLModel style (docs/contributing.md): `XBase` holds a table's own fields once, `X(XBase, table=True)`
 adds the id, tenant and bookkeeping columns. The API models live in each aggregate's `schemas.py`.
@@ -14,11 +15,13 @@ from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     PrimaryKeyConstraint,
     Table,
@@ -32,6 +35,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from libs.common.changes import change_tables
 from libs.directory import directory_tables
 
 
@@ -41,6 +45,7 @@ class ObservationsTable(SQLModel, registry=registry()):
 
 metadata = ObservationsTable.metadata
 DIRECTORY = directory_tables(metadata)
+CHANGES = change_tables(metadata)  # the change queries' tombstones and horizon
 
 
 def _created() -> Any:
@@ -49,6 +54,11 @@ def _created() -> Any:
 
 def _tenant(index: bool = False) -> Any:
     return Field(sa_column=Column(Text, nullable=False, index=index))
+
+
+def _change_version() -> Any:
+    """Numbered by the worker's sequencer once the change is committed (libs/common/changes.py)."""
+    return Field(default=None, sa_column=Column(BigInteger))
 
 
 # --- protocols -------------------------------------------------------------------------------
@@ -60,9 +70,11 @@ class ProtocolBase(ObservationsTable):
 
 class Protocol(ProtocolBase, table=True):
     __tablename__ = "protocols"
+    __table_args__ = (Index("ix_protocols__change_version", "tenant_id", "change_version"),)
     id: uuid.UUID = Field(primary_key=True)
     tenant_id: str = _tenant(index=True)
     created_at: datetime = _created()
+    change_version: int | None = _change_version()  # also renumbered when a version is published
 
 
 class ProtocolVersion(ObservationsTable, table=True):
@@ -90,6 +102,7 @@ class VisitBase(ObservationsTable):
 
 class Visit(VisitBase, table=True):
     __tablename__ = "visits"
+    __table_args__ = (Index("ix_visits__change_version", "tenant_id", "change_version"),)
     id: uuid.UUID = Field(primary_key=True)
     tenant_id: str = _tenant(index=True)
     observer_ids: list[uuid.UUID] = Field(sa_column=Column(ARRAY(Uuid), nullable=False))
@@ -106,6 +119,7 @@ class Visit(VisitBase, table=True):
     prediction_pattern_ids: list[uuid.UUID] | None = Field(default=None, sa_column=Column(ARRAY(Uuid)))
     created_at: datetime = _created()
     updated_at: datetime = _created()
+    change_version: int | None = _change_version()
 
 
 class ClassroomBase(ObservationsTable):
@@ -218,17 +232,25 @@ class QualityPublication(ObservationsTable, table=True):
 class QualitySum(ObservationsTable, table=True):
     """Running sums of the index: per look-for, the sum over classrooms of the share of observers who saw
     it ("" holds the number of classrooms). Added once per visit, when it is debriefed (its evidence is
-    final then), so reading the index costs the same with a thousand notes or ten million."""
+    final then), so reading the index costs the same with a thousand notes or ten million.
+
+    The change queries track it (resource `quality_index`): a visit's sums are added in one statement, the
+    "" row included, so the "" row's id and change_version are its index's (`GET /quality-index`)."""
 
     __tablename__ = "quality_sums"
     __table_args__ = (PrimaryKeyConstraint("tenant_id", "school_id", "period", "protocol_version_id",
-                                           "look_for_code"),)
+                                           "look_for_code"),
+                      UniqueConstraint("id", name="uq_quality_sums__id"),
+                      Index("ix_quality_sums__change_version", "tenant_id", "change_version"))
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, sa_column=Column(Uuid, nullable=False,
+                                                                       server_default=sql_text("gen_random_uuid()")))
     tenant_id: str = Field(sa_type=Text)
     school_id: uuid.UUID
     period: str = Field(sa_type=Text)
     protocol_version_id: uuid.UUID
     look_for_code: str = Field(sa_type=Text)
     total: float = Field(sa_column=Column(Float, nullable=False))
+    change_version: int | None = _change_version()
 
 
 # --- networks' problems of practice, replicated from its events ----------------------------------
@@ -259,3 +281,8 @@ calibration_sessions = _table(CalibrationSession)
 quality_publications = _table(QualityPublication)
 problems_of_practice = _table(ProblemOfPractice)
 quality_sums = _table(QualitySum)
+
+
+# Who teaches in a room: shown only with observations:identify, so a tenant export leaves it out without
+# the scope (libs/common/export.py).
+classrooms.c.teacher_id.info["personal"] = True

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from libs.common.auth import CurrentPrincipal, require
+from libs.common.changes import ChangeWindowDep
 from libs.common.http import SessionDep, WriteSession, created
 from libs.common.idempotency import Idempotent
 from libs.common.problems import problem_responses
@@ -42,8 +43,9 @@ async def publish_version(protocol_id: uuid.UUID, body: ProtocolVersionCreate, r
 
 
 @router.get("/protocols", response_model=list[ProtocolPublic], summary="List protocols", dependencies=[READ])
-async def list_protocols(principal: CurrentPrincipal, session: SessionDep) -> Any:
-    return await service.list_protocols(session, principal)
+async def list_protocols(principal: CurrentPrincipal, session: SessionDep, changes: ChangeWindowDep) -> Any:
+    # not paged (the SDK reads a list; a tenant has a few protocols): a change query is one answer
+    return await service.list_protocols(session, principal, changes)
 
 
 @router.get("/protocols/{protocol_id}", response_model=ProtocolPublic, summary="A protocol and its versions",

@@ -1,4 +1,5 @@
-"""Protocols: publish a protocol and new versions of its look-fors; a version never changes."""
+"""Protocols: publish a protocol and new versions of its look-fors; a version never changes (a new one
+changes the protocol, as listed with its versions)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
+from libs.common.changes import ChangeWindow, window_clauses
 from libs.common.problems import Problem, field_error
 from libs.common.repository import get_or_404
 from services.observations.models import protocol_versions, protocols
@@ -38,6 +40,8 @@ async def publish_version(session: AsyncSession, principal: Principal, protocol_
                           look_fors: Sequence[LookFor]) -> uuid.UUID:
     check_look_fors(look_fors)
     await get_or_404(session, protocols, protocol_id, principal.tenant_id, label="protocol", for_update=True)
+    # the protocol as listed carries its versions: number it again, so change queries return it
+    await session.execute(update(protocols).where(protocols.c.id == protocol_id).values(change_version=None))
     number = await session.scalar(select(func.coalesce(func.max(protocol_versions.c.number), 0) + 1).where(
         protocol_versions.c.protocol_id == protocol_id))
     version_id = uuid.uuid4()
@@ -54,9 +58,11 @@ async def get_protocol(session: AsyncSession, principal: Principal, protocol_id:
     return ProtocolPublic.model_validate({**row, "versions": [dict(v) for v in versions]})
 
 
-async def list_protocols(session: AsyncSession, principal: Principal) -> list[ProtocolPublic]:
-    ids = (await session.execute(select(protocols.c.id).where(protocols.c.tenant_id == principal.tenant_id)
-                                 .order_by(protocols.c.created_at))).scalars().all()
+async def list_protocols(session: AsyncSession, principal: Principal, changes: ChangeWindow) -> list[ProtocolPublic]:
+    ids = (await session.execute(select(protocols.c.id).where(
+        protocols.c.tenant_id == principal.tenant_id,
+        *await window_clauses(session, principal.tenant_id, changes, protocols.c.change_version))
+        .order_by(protocols.c.created_at))).scalars().all()
     return [await get_protocol(session, principal, i) for i in ids]
 
 

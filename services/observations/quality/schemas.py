@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from libs.common.fields import Strict
-from services.observations.examples import OBSERVER, PROTOCOL_VERSION, SCHOOL
+from services.observations.examples import OBSERVER, PROTOCOL_VERSION, QUALITY_INDEX, SCHOOL
+
+QUALITY: dict[str, Any] = {  # the worked example of docs/observations.md
+    "school_id": SCHOOL, "period": "2026-27-T1", "protocol_version_id": PROTOCOL_VERSION,
+    "observed_classrooms": 5, "minimum_classrooms": 5, "published": True,
+    "shares": {"T1": 0.3, "S1": 0.3, "K1": 0.4, "T2": 0.3}, "overall": 0.425}
 
 
 class QualityPublic(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [  # the worked example of docs/observations.md
-        {"school_id": SCHOOL, "period": "2026-27-T1", "protocol_version_id": PROTOCOL_VERSION,
-         "observed_classrooms": 5, "minimum_classrooms": 5, "published": True,
-         "shares": {"T1": 0.3, "S1": 0.3, "K1": 0.4, "T2": 0.3}, "overall": 0.425}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [QUALITY]})
 
     school_id: uuid.UUID
     period: str
@@ -25,6 +28,15 @@ class QualityPublic(BaseModel):
                                         "no figure is shown before.")
     shares: dict[str, float]
     overall: float | None
+
+
+class QualityIndexPublic(QualityPublic):
+    """A school's index for a period and protocol version, as `GET /quality-index` lists them."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"id": QUALITY_INDEX, **QUALITY}]})
+
+    id: uuid.UUID = Field(description="The index's own id, as its tombstone in `/quality-index/deletes` names it.")
 
 
 class PeriodClose(Strict):

@@ -13,12 +13,14 @@ from collections import defaultdict
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import and_, distinct, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
+from libs.common.changes import ChangeWindow, window_clauses
 from libs.common.outbox import record_events
+from libs.common.pagination import PageRequest, page_of
 from libs.common.problems import not_found
 from libs.contracts.base import EventPayload
 from libs.contracts.observations import QualityIndexUpdated
@@ -40,7 +42,7 @@ from services.observations.quality.index import (
     school_term,
 )
 from services.observations.settings import SERVICE, minimum_classrooms
-from services.observations.visits.access import educator_of, educators_visible
+from services.observations.visits.access import educator_of, educators_visible, school_clause
 
 FINAL = ("debriefed", "closed")  # the describe phase is over: the accepted evidence is final
 CLASSROOMS = ""  # the quality_sums row holding the number of classrooms
@@ -66,10 +68,13 @@ async def visit_evidence(session: AsyncSession, visit_id: uuid.UUID) -> list[Cla
     return [ClassroomEvidence(n, seen.get(c, {})) for c, n in observers.items()]
 
 
-async def weights_of(session: AsyncSession, version_id: uuid.UUID) -> dict[str, float]:
-    look_fors = await session.scalar(select(protocol_versions.c.look_fors).where(
-        protocol_versions.c.id == version_id))
+def _weights(look_fors: list[dict[str, Any]] | None) -> dict[str, float]:
     return {lf["code"]: float(lf.get("weight", 1.0)) for lf in look_fors or []}
+
+
+async def weights_of(session: AsyncSession, version_id: uuid.UUID) -> dict[str, float]:
+    return _weights(await session.scalar(select(protocol_versions.c.look_fors).where(
+        protocol_versions.c.id == version_id)))
 
 
 async def add_visit(session: AsyncSession, tenant: str, visit: Any, period: str) -> None:
@@ -159,6 +164,44 @@ async def school_quality(session: AsyncSession, principal: Principal, school_id:
         return _public(school_id, period, None, QualityIndex(0, {}, None))
     index = await compute(session, principal.tenant_id, school_id, period, version_id)
     return _public(school_id, period, version_id, index)
+
+
+async def list_indices(session: AsyncSession, principal: Principal, page: PageRequest, changes: ChangeWindow,
+                       period: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """Every school's index (per period and protocol version) held, by id: the change queries' list. An
+    index is its sums' "" row (add_visit writes all of a visit's sums at once, so it changes with them)."""
+    s = quality_sums
+    stmt = select(s.c.id, s.c.school_id, s.c.period, s.c.protocol_version_id).where(
+        s.c.tenant_id == principal.tenant_id, s.c.look_for_code == CLASSROOMS,
+        *school_clause(principal, s.c.school_id), *([s.c.period == period] if period else []))
+    stmt = stmt.where(*await window_clauses(session, principal.tenant_id, changes, s.c.change_version))
+    await page.count_total(session, stmt)
+    if page.after:
+        stmt = stmt.where(s.c.id > uuid.UUID(str(page.after.get("id"))))
+    rows = list((await session.execute(stmt.order_by(s.c.id).limit(page.size + 1))).mappings().all())
+    kept, token = page_of(rows, page.size, lambda r: {"id": str(r["id"])})
+    keys = [(r["school_id"], r["period"], r["protocol_version_id"]) for r in kept]
+    indices = await _indices(session, principal.tenant_id, keys)
+    return [{"id": r["id"], **_public(*key, indices[key])} for r, key in zip(kept, keys, strict=True)], token
+
+
+async def _indices(session: AsyncSession, tenant: str, keys: list[tuple[uuid.UUID, str, uuid.UUID]]
+                   ) -> dict[tuple[uuid.UUID, str, uuid.UUID], QualityIndex]:
+    """compute() for many (school, period, version) at once: one query for the sums, one for the weights."""
+    if not keys:
+        return {}
+    s = quality_sums
+    sums: dict[tuple[uuid.UUID, str, uuid.UUID], dict[str, float]] = defaultdict(dict)
+    for school, period, version, code, total in await session.execute(
+            select(s.c.school_id, s.c.period, s.c.protocol_version_id, s.c.look_for_code, s.c.total).where(
+                s.c.tenant_id == tenant, tuple_(s.c.school_id, s.c.period, s.c.protocol_version_id).in_(keys))):
+        sums[(school, period, version)][code] = total
+    weights = {v: _weights(lf) for v, lf in await session.execute(select(
+        protocol_versions.c.id, protocol_versions.c.look_fors).where(
+        protocol_versions.c.id.in_({k[2] for k in keys})))}
+    return {k: index_from_sums(int(sums[k].get(CLASSROOMS, 0)),
+                               {c: t for c, t in sums[k].items() if c != CLASSROOMS}, weights.get(k[2], {}))
+            for k in keys}
 
 
 async def close_period(session: AsyncSession, principal: Principal, school_id: uuid.UUID,

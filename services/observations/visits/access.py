@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
@@ -21,6 +21,13 @@ async def visit_row(session: AsyncSession, principal: Principal, visit_id: uuid.
     if not principal.may_see_school(row["school_id"]):
         raise not_found("visit")
     return row
+
+
+def school_clause(principal: Principal, column: ColumnElement[Any]) -> list[ColumnElement[bool]]:
+    """A list's WHERE clause for a token limited to some schools (none for an unlimited token)."""
+    if principal.schools is None:
+        return []
+    return [column.in_([uuid.UUID(s) for s in principal.schools])]
 
 
 def educator_of(principal: Principal) -> uuid.UUID | None:

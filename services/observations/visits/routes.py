@@ -8,9 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from libs.common.auth import CurrentPrincipal, require
+from libs.common.changes import ChangeWindowDep
 from libs.common.concurrency import IfMatch, expected_version
 from libs.common.http import SessionDep, WriteSession, created, request_id, with_etag
 from libs.common.idempotency import Idempotent
+from libs.common.pagination import Page, PageDep
 from libs.common.problems import problem_responses
 from services.observations.visits import service
 from services.observations.visits.schemas import VisitCreate, VisitPublic, VisitSummary, VisitTransition
@@ -29,6 +31,13 @@ async def schedule_visit(body: VisitCreate, request: Request, principal: Current
     visit_id = await service.schedule_visit(session, principal, body)
     visit = await service.get_visit(session, principal, visit_id, request_id(request))
     return await idempotent.remember(created(request, f"/visits/{visit_id}", visit, visit.version))
+
+
+@router.get("/visits", response_model=Page[VisitPublic], dependencies=[READ],
+            summary="List visits, by id; classrooms' teachers are not shown here (read the visit)")
+async def list_visits(principal: CurrentPrincipal, session: SessionDep, page: PageDep, changes: ChangeWindowDep) -> Any:
+    items, token = await service.list_visits(session, principal, page, changes)
+    return {"items": items, "next_page_token": token}
 
 
 @router.get("/visits/{visit_id}", response_model=VisitPublic, dependencies=[READ],

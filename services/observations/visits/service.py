@@ -1,17 +1,23 @@
 """Visits: schedule a round with its set-up, read it (teacher identity only for the host's own staff,
-audited), move it through its lifecycle, list the visits that examined a problem of practice."""
+audited), move it through its lifecycle, list them (the change queries' list: no teacher identity), list
+the visits that examined a problem of practice."""
 
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.audit import record_personal_data_access
 from libs.common.auth import Principal
+from libs.common.changes import ChangeWindow, window_clauses
 from libs.common.outbox import record_events
+from libs.common.pagination import PageRequest, page_of
 from libs.common.problems import Problem, not_found
 from libs.common.repository import check_version, invalid_reference, require_known
 from libs.contracts.base import EventPayload
@@ -22,7 +28,7 @@ from services.observations.models import DIRECTORY, classrooms, problems_of_prac
 from services.observations.protocols.service import look_fors_of
 from services.observations.quality.service import after_debrief
 from services.observations.settings import SERVICE
-from services.observations.visits.access import may_identify, visit_row
+from services.observations.visits.access import may_identify, school_clause, visit_row
 from services.observations.visits.lifecycle import (
     IllegalTransition,
     VisitStatus,
@@ -91,6 +97,12 @@ async def schedule_visit(session: AsyncSession, principal: Principal, body: Visi
     return visit_id
 
 
+def _public(visit: Any, rooms: Sequence[Any]) -> VisitPublic:
+    return VisitPublic.model_validate({
+        **visit, "classrooms": rooms, "focusing_questions": visit["focusing_questions"] or [],
+        "observer_roles": visit["observer_roles"] or {}, "sub_teams": visit["sub_teams"] or []})
+
+
 async def get_visit(session: AsyncSession, principal: Principal, visit_id: uuid.UUID,
                     request_id: str | None) -> VisitPublic:
     visit = await visit_row(session, principal, visit_id)
@@ -103,9 +115,26 @@ async def get_visit(session: AsyncSession, principal: Principal, visit_id: uuid.
         await record_personal_data_access(session, TeacherIdentityAccessed, service=SERVICE, principal=principal,
                                           request_id=request_id, action="read", object_type="classroom",
                                           object_ids=identified, fields=["teacher_id"])
-    return VisitPublic.model_validate({
-        **visit, "classrooms": shown, "focusing_questions": visit["focusing_questions"] or [],
-        "observer_roles": visit["observer_roles"] or {}, "sub_teams": visit["sub_teams"] or []})
+    return _public(visit, shown)
+
+
+async def list_visits(session: AsyncSession, principal: Principal, page: PageRequest,
+                      changes: ChangeWindow) -> tuple[list[VisitPublic], str | None]:
+    """The tenant's visits (of the token's schools), by id. Teachers stay unnamed here: identity is shown,
+    and audited, one visit at a time (get_visit)."""
+    stmt = select(visits).where(visits.c.tenant_id == principal.tenant_id,
+                                *school_clause(principal, visits.c.school_id))
+    stmt = stmt.where(*await window_clauses(session, principal.tenant_id, changes, visits.c.change_version))
+    await page.count_total(session, stmt)
+    if page.after:
+        stmt = stmt.where(visits.c.id > uuid.UUID(str(page.after.get("id"))))
+    rows = list((await session.execute(stmt.order_by(visits.c.id).limit(page.size + 1))).mappings().all())
+    kept, token = page_of(rows, page.size, lambda r: {"id": str(r["id"])})
+    rooms: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    for room in (await session.execute(select(classrooms).where(
+            classrooms.c.visit_id.in_([v["id"] for v in kept])).order_by(classrooms.c.room))).mappings():
+        rooms[room["visit_id"]].append({**room, "teacher_id": None})
+    return [_public(v, rooms[v["id"]]) for v in kept], token
 
 
 async def transition_visit(session: AsyncSession, principal: Principal, visit_id: uuid.UUID, expected: int | None,
