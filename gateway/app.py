@@ -18,7 +18,7 @@ import httpx
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from gateway import audit, docs, health, proxy
+from gateway import audit, docs, exports, health, proxy
 from gateway.identity import clients, issuer
 from gateway.identity.clients import Clients
 from gateway.identity.keys import SigningKeys
@@ -92,7 +92,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     # the proxy last: its catch-all would otherwise shadow the gateway's own routes
     # An unknown query parameter is refused on the gateway's own operations; the services refuse it on
     # theirs. Not on the docs pages (Swagger UI's OAuth2 redirect carries its own) nor the proxy.
-    for router in (issuer.router, clients.router, audit.router, health.router, partners_router()):
+    for router in (issuer.router, clients.router, audit.router, exports.router, health.router, partners_router()):
         app.include_router(router, dependencies=[Depends(refuse_unknown_query_parameters)])
     for router in (docs.router, proxy.router):
         app.include_router(router)

@@ -1,13 +1,16 @@
-"""The gateway's tables: OAuth2 clients, the embedded issuer's signing keys, and the audit log."""
+"""The gateway's tables: OAuth2 clients, the embedded issuer's signing keys, the audit log and tenant exports."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
     ARRAY,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Index,
+    Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -57,6 +60,27 @@ audit_log = Table(
     Column("fields", ARRAY(Text), nullable=False),
     Column("request_id", Text),
     Index("audit_by_tenant_time", "tenant_id", "at"),
+)
+
+# Full tenant exports (gateway/exports.py): the job, and its archive once written.
+tenant_export = Table(
+    "tenant_export", metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Text, nullable=False),
+    Column("requested_by", Text, nullable=False),  # the client's id: the services' audit names it
+    Column("personal_data", Boolean, nullable=False),
+    Column("status", Text, nullable=False),  # queued | running | succeeded | failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("lease_until", DateTime(timezone=True)),  # a running job whose lease ran out is taken again
+    Column("manifest", JSONB),
+    Column("error", Text),
+    Column("archive", LargeBinary),
+    Column("archive_bytes", BigInteger),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Index("tenant_export_by_tenant", "tenant_id", "created_at"),
+    Index("tenant_export_waiting", "status", "created_at"),
 )
 
 # hr's directory, replicated: client school limits are checked against it.

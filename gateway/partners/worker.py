@@ -22,18 +22,18 @@ from libs.common.inbox import Consumer
 from libs.common.metrics import setup_metrics
 from libs.common.settings import ServiceSettings
 from libs.common.telemetry import instrument_engine, setup_telemetry, shutdown_telemetry
-from libs.common.worker import WorkerFailed, run_worker
+from libs.common.worker import Job, WorkerFailed, run_worker
 
 log = logging.getLogger(__name__)
 
 
 async def run_worker_with_webhooks(settings: ServiceSettings, consumers: Sequence[Consumer],
                                    stop: asyncio.Event | None = None,
-                                   partner_settings: PartnerSettings | None = None) -> None:
+                                   partner_settings: PartnerSettings | None = None, jobs: Sequence[Job] = ()) -> None:
     stop = stop or asyncio.Event()
     engine = create_engine(settings.service_database_url, pool_size=5, max_overflow=5)
     instrument_engine(engine)
-    worker = asyncio.create_task(run_worker(settings, consumers, stop), name=f"{settings.service}-worker")
+    worker = asyncio.create_task(run_worker(settings, consumers, stop, jobs=jobs), name=f"{settings.service}-worker")
     webhooks = asyncio.create_task(WebhookDispatcher(engine, partner_settings).run(stop),
                                    name="gateway.partners.webhooks")
     try:
@@ -48,13 +48,13 @@ async def run_worker_with_webhooks(settings: ServiceSettings, consumers: Sequenc
         raise results[0]
 
 
-def main(settings: ServiceSettings, consumers: Sequence[Consumer]) -> None:
+def main(settings: ServiceSettings, consumers: Sequence[Consumer], jobs: Sequence[Job] = ()) -> None:
     """`libs.common.worker.main`, with the webhook dispatcher."""
     setup_telemetry(settings.service + "-worker", otlp_endpoint=settings.otel_exporter_otlp_endpoint,
                     log_level=settings.log_level, json_logs=settings.log_json)
     setup_metrics(settings.service + "-worker")
     try:
-        uvloop.run(run_worker_with_webhooks(settings, consumers))
+        uvloop.run(run_worker_with_webhooks(settings, consumers, jobs=jobs))
     except WorkerFailed as exc:
         log.critical("worker %s cannot go on (%s); exiting with status 1 so it is restarted", settings.service, exc)
         sys.exit(1)

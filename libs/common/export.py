@@ -9,7 +9,7 @@ What is exported: every table in the service's metadata that has a `tenant_id`, 
 queries' bookkeeping and the local replicas of hr's directory (hr, the system of record, exports those),
 and what a service names in `exclude` (raw uploads, say). Columns marked personal in the models
 (`info={"personal": True}`) are left out unless the token holds `personal_scope`; when they are included,
-`on_personal` is told which rows were read (so hr audits it).
+each batch of rows sent is audited first (an `audited_as` event naming the rows and fields).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -28,15 +28,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import MetaData, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from libs.common.audit import record_personal_data_access
 from libs.common.auth import CurrentPrincipal, Principal, require
+from libs.common.db import session_factory
 from libs.common.http import SessionDep
 from libs.common.problems import Problem, problem_responses
+from libs.contracts.audit import PersonalDataAccessed
 
 NDJSON = "application/x-ndjson"
 ALWAYS_EXCLUDED = frozenset({"change_tombstone", "change_horizon", "educator_directory", "school_directory"})
 CHUNK_ROWS = 1000
 
-PersonalHook = Callable[[AsyncEngine, Principal, str, Sequence[uuid.UUID], Sequence[str]], Awaitable[None]]
 
 
 class ExportedResource(BaseModel):
@@ -90,7 +92,7 @@ def _whole_tenant(principal: Principal) -> None:
 
 
 def export_router(metadata: MetaData, *, service: str, read_scope: str, personal_scope: str | None = None,
-                  exclude: Sequence[str] = (), on_personal: PersonalHook | None = None) -> APIRouter:
+                  audited_as: type[PersonalDataAccessed] | None = None, exclude: Sequence[str] = ()) -> APIRouter:
     """`GET /export` and `GET /export/{resource}` over `metadata`'s tenant tables (see the module doc)."""
     tables = exported_tables(metadata, exclude)
     router = APIRouter(tags=["export"], dependencies=[require(read_scope)], responses=problem_responses(403, 404))
@@ -123,14 +125,28 @@ def export_router(metadata: MetaData, *, service: str, read_scope: str, personal
                           slug="not-found")
         hidden = set() if may_see_personal(principal) else set(personal_columns(table))
         engine: AsyncEngine = request.app.state.engine
-        return StreamingResponse(_rows(engine, table, principal, hidden, on_personal if not hidden else None),
-                                 media_type=NDJSON)
+        audit = Audit(engine, service, audited_as) if audited_as is not None and not hidden else None
+        return StreamingResponse(_rows(engine, table, principal, hidden, audit), media_type=NDJSON)
 
     return router
 
 
+class Audit:
+    """Personal data leaving in an export: an audit record, in its own transaction, before the rows go."""
+
+    def __init__(self, engine: AsyncEngine, service: str, payload: type[PersonalDataAccessed]) -> None:
+        self.sessions, self.service, self.payload = session_factory(engine), service, payload
+
+    async def __call__(self, principal: Principal, table: str, ids: Sequence[uuid.UUID],
+                       fields: Sequence[str]) -> None:
+        async with self.sessions() as session, session.begin():
+            await record_personal_data_access(session, self.payload, service=self.service, principal=principal,
+                                              request_id=None, action="read", object_type=table, object_ids=ids,
+                                              fields=fields)
+
+
 async def _rows(engine: AsyncEngine, table: Table, principal: Principal, hidden: set[str],
-                on_personal: PersonalHook | None) -> AsyncIterator[bytes]:
+                audit: Audit | None) -> AsyncIterator[bytes]:
     """The rows in primary-key order, read in one snapshot with a server-side cursor (memory stays flat)."""
     columns = [c for c in table.c if c.name not in hidden]
     personal = personal_columns(table)
@@ -139,6 +155,6 @@ async def _rows(engine: AsyncEngine, table: Table, principal: Principal, hidden:
     async with engine.connect() as conn:
         result = await conn.stream(stmt)
         async for chunk in result.mappings().partitions(CHUNK_ROWS):
-            if on_personal is not None and personal and "id" in table.c:
-                await on_personal(engine, principal, table.name, [r["id"] for r in chunk], personal)
+            if audit is not None and personal and "id" in table.c:
+                await audit(principal, table.name, [r["id"] for r in chunk], personal)
             yield b"".join(json_line(dict(r)) for r in chunk)
