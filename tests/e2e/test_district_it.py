@@ -1,5 +1,6 @@
-"""The full tenant export on the running platform: one call, a job in the gateway's worker reading every
-service, a zip with a manifest; personal data only when asked for, and then in hr's audit trail."""
+"""District IT on the running platform, through the gateway: a sync client that follows the change queries
+(the worker numbers changes), and the full tenant export: one call, a job in the gateway's worker reading
+every service, a zip with a manifest; personal data only when asked for, and then in the audit trail."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 import httpx
 
 from improvenet.launcher import Platform
+from tests.e2e.conftest import outside_client
 from tests.e2e.test_security import eventually
 
 LOOK_FORS = [{"code": "T1", "description": "Open questions", "domain": "teacher"}]
@@ -37,6 +39,75 @@ def archive_of(api: httpx.Client, job: dict[str, Any]) -> dict[str, bytes]:
 
 def rows(files: dict[str, bytes], path: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in files[path].decode().splitlines()]
+
+
+def every(api: httpx.Client, path: str, **params: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    token = None
+    while True:
+        page = api.get(path, params={**params, "page_size": 2, **({"page_token": token} if token else {})})
+        assert page.status_code == 200, page.text
+        items += page.json()["items"]
+        if not (token := page.json()["next_page_token"]):
+            return items
+
+
+def newest(api: httpx.Client, service: str) -> int:
+    r = api.get(f"/{service}/available-change-versions")
+    assert r.status_code == 200, r.text
+    return int(r.json()["newest_change_version"])
+
+
+def test_a_sync_client_follows_every_services_changes_and_deletes(platform: Platform,
+                                                                   token_for: Callable[..., str]) -> None:
+    with outside_client() as api:  # a district of its own: the export tests below count the rows they wrote
+        api.base_url = httpx.URL(platform.gateway_url + "/api/v1")
+        api.headers["Authorization"] = f"Bearer {token_for('sync-district')}"
+        sync_every_service(api)
+
+
+def sync_every_service(api: httpx.Client) -> None:
+    school = api.post("/hr/schools", json={"name": "Cedar Ridge", "sourced_id": "s-cedar"}).json()["id"]
+    people = [api.post("/hr/educators", json={"given_name": f"T{i}", "family_name": "Sync", "school_id": school,
+                                              "staff_unique_id": f"SYNC-{i}"}).json() for i in range(3)]
+    protocol = api.post("/observations/protocols", json={"name": "Sync rounds", "look_fors": LOOK_FORS}).json()
+    # 1. the first sync: note N once the worker has numbered everything (within a second or so), load up to it
+    def numbered() -> dict[str, int] | None:
+        versions = {s: newest(api, s) for s in ("hr", "observations")}
+        loaded = {e["id"] for e in every(api, "/hr/educators", max_change_version=versions["hr"])}
+        return versions if {p["id"] for p in people} <= loaded and versions["observations"] > 0 else None
+
+    first = eventually(numbered, timeout=30)
+    assert first, "the worker did not number the new educators"
+    assert protocol["id"] in {p["id"] for p in api.get("/observations/protocols").json()}
+
+    # 2. one educator changed, one deleted: the next sync gets exactly those
+    changed, deleted = people[0], people[1]
+    assert api.patch(f"/hr/educators/{changed['id']}", json={"position": "Coach"},
+                     headers={"If-Match": f'"{changed["version"]}"'}).status_code == 200
+    assert api.delete(f"/hr/educators/{deleted['id']}").status_code == 204
+
+    def both_numbered() -> int | None:
+        version = newest(api, "hr")
+        if version <= first["hr"]:
+            return None
+        window = {"min_change_version": first["hr"] + 1, "max_change_version": version}
+        seen = every(api, "/hr/educators", **window) and every(api, "/hr/educators/deletes", **window)
+        return version if seen else None
+
+    second = eventually(both_numbered, timeout=30)
+    assert second, "the worker did not number the change and the delete"
+    window = {"min_change_version": first["hr"] + 1, "max_change_version": second}
+    assert [e["id"] for e in every(api, "/hr/educators", **window)] == [changed["id"]]
+    tombstones = every(api, "/hr/educators/deletes", **window)
+    assert [(t["id"], t["external_ids"]) for t in tombstones] == [(deleted["id"], {"staff_unique_id": "SYNC-1"})]
+
+    # 3. the sync after that: nothing, on every service
+    for service, resource in (("hr", "educators"), ("observations", "visits"), ("networks", "networks"),
+                              ("strategy", "plans")):
+        since = {"min_change_version": newest(api, service) + 1}
+        assert every(api, f"/{service}/{resource}", **since) == []
+        assert every(api, f"/{service}/{resource}/deletes", **since) == []
 
 
 def test_a_tenant_exports_everything_it_holds_and_nothing_of_anyone_else(
