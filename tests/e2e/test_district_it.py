@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from improvenet.launcher import Platform
+from tests.data.hr.sets import oneroster, zipped
 from tests.e2e.conftest import outside_client
 from tests.e2e.test_security import eventually
 
@@ -174,3 +175,46 @@ def test_personal_data_is_exported_only_when_asked_for_and_hr_audits_it(api: htt
         return any(r["object_type"] == "educator" and r["actor"] == job["requested_by"] for r in records)
 
     assert eventually(audited, timeout=20)
+
+
+def test_the_sdk_imports_a_oneroster_set_syncs_it_and_exports_it(platform: Platform,
+                                                                  token_for: Callable[..., str]) -> None:
+    """District IT's routine with the Python SDK (libs/client), through the gateway, in a district of its own."""
+    from improvenet_client import Client, ProblemError
+
+    with Client(platform.gateway_url, token=token_for("sdk-district")) as api:
+        job = api.import_oneroster(zipped(oneroster("bulk")))
+        assert job["status"] == "queued"
+        states: list[str] = []
+        done = api.wait_for_import(job["id"], timeout=60, poll=0.2, progress=lambda j: states.append(j["status"]))
+        assert done["status"] == "succeeded", done["report"]
+        assert done["progress"]["written"] > 0 and states[-1] == "succeeded"
+        assert [j["id"] for j in api.iter_imports()] == [job["id"]]
+
+        def synced() -> dict[str, int] | None:
+            versions = api.available_change_versions("hr")
+            names = {s["sourced_id"] for s in api.iter_changed("hr", "schools",
+                                                               max_change_version=versions["newest_change_version"])}
+            return versions if names else None
+
+        versions = eventually(synced, timeout=30)
+        assert versions, "the imported schools never entered the change queries"
+        educators = list(api.iter_changed("hr", "educators", max_change_version=versions["newest_change_version"]))
+        assert educators and all(e["sourced_id"] for e in educators)
+        after = versions["newest_change_version"] + 1
+        assert list(api.iter_changed("hr", "educators", min_change_version=after)) == []
+        assert list(api.iter_deleted("hr", "educators", min_change_version=after)) == []
+        assert list(api.iter_changed("observations", "protocols", min_change_version=after)) == []
+
+        export = api.start_export()
+        finished_export = api.wait_for_export(export["id"], timeout=60, poll=0.2)
+        assert finished_export["status"] == "succeeded", finished_export["error"]
+        with zipfile.ZipFile(io.BytesIO(api.download_export(export["id"]))) as z:
+            exported = [json.loads(line) for line in z.read("hr/educator.jsonl").splitlines()]
+        assert sorted(e["id"] for e in exported) == sorted(e["id"] for e in educators)
+        missing = "00000000-0000-4000-8000-000000000009"
+        try:
+            api.download_export(missing)
+            raise AssertionError("an unknown export downloaded")
+        except ProblemError as problem:
+            assert problem.status == 404

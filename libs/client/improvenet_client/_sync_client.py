@@ -110,10 +110,14 @@ class Client:
 
     def _call(self, op: Operation[T], *, path: Mapping[str, Any] | None = None,
               params: Mapping[str, Any] | None = None, json: Any = None, if_match: str | int | None = None,
-              idempotency_key: str | None = None) -> T:
+              idempotency_key: str | None = None, content: bytes | None = None,
+              content_type: str | None = None) -> T:
         headers = call_headers(op, if_match=if_match, idempotency_key=idempotency_key)
         url, query = path_of(op, dict(path or {})), _query(params)
-        body = {} if json is None else {"json": json}
+        body: dict[str, Any] = {} if json is None else {"json": json}
+        if content is not None:  # a file set as it is (a OneRoster zip)
+            body = {"content": content}
+            headers = {**headers, "Content-Type": content_type or "application/octet-stream"}
         renewed = False
         while True:
             token = self._bearer(renew=renewed)
@@ -124,7 +128,7 @@ class Client:
                 renewed = True
                 continue
             raise_for_problem(response)
-            return cast(T, decode(response))
+            return cast(T, response.content if op.result is bytes else decode(response))
 
     def _pages(self, op: Operation[Any], path: Mapping[str, Any] | None = None,
                params: Mapping[str, Any] | None = None, page_size: int = 100) -> Iterator[Any]:
@@ -183,6 +187,37 @@ class Client:
         """Create or update the educator a SIS knows as `external_id` (`system`: "ed-fi" or "oneroster")."""
         return self._call(ops.PUT_EDUCATOR_BY_EXTERNAL_ID, path={"system": system, "external_id": external_id},
                           json=body)
+
+    def import_oneroster(self, zip_bytes: bytes, idempotency_key: str | None = None) -> m.ImportJob:
+        """Upload a OneRoster 1.2 CSV zip: a job (see `wait_for_import`)."""
+        return self._call(ops.IMPORT_ONEROSTER, content=zip_bytes, content_type="application/zip",
+                          idempotency_key=idempotency_key)
+
+    def import_edfi(self, body: Body, idempotency_key: str | None = None) -> m.ImportJob:
+        """Upload Ed-Fi staff JSON (staffs, assignments, education organizations): a job."""
+        return self._call(ops.IMPORT_EDFI, json=body, idempotency_key=idempotency_key)
+
+    def get_import(self, job_id: str) -> m.ImportJob:
+        return self._call(ops.GET_IMPORT, path={"job_id": job_id})
+
+    def iter_imports(self, **filters: Any) -> Iterator[m.ImportJob]:
+        for item in self._pages(ops.LIST_IMPORTS, params=filters):
+            yield item
+
+    def wait_for_import(self, job_id: str, *, timeout: float = 600.0, poll: float = 1.0,
+                        progress: Callable[[m.ImportJob], None] | None = None) -> m.ImportJob:
+        """The job once it has succeeded or failed (`progress` sees each state polled); TimeoutError after
+        `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self._call(ops.GET_IMPORT, path={"job_id": job_id})
+            if progress is not None:
+                progress(job)
+            if job["status"] in ("succeeded", "failed"):
+                return job
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"import {job_id} is still {job['status']} after {timeout:g} s")
+            self._sleep(poll)
 
     # --- observations ----------------------------------------------------------------------------------
     def create_protocol(self, body: Body) -> m.Protocol:
@@ -323,3 +358,55 @@ class Client:
     def get_trajectory(self, school_id: str, performance: str, **options: Any) -> dict[str, Any]:
         return self._call(ops.GET_TRAJECTORY, path={"school_id": school_id},
                           params={"performance": performance, **options})
+
+    # --- change queries (every service) -------------------------------------------------------------------
+    def available_change_versions(self, service: str) -> m.ChangeVersions:
+        """Where a sync may start (`oldest_change_version`) and end (`newest_change_version`) now."""
+        return self._call(ops.CHANGE_VERSIONS[service])
+
+    def iter_changed(self, service: str, resource: str, min_change_version: int | None = None,
+                     max_change_version: int | None = None, **filters: Any) -> Iterator[dict[str, Any]]:
+        """What changed in the window (everything, without one): `iter_changed("hr", "educators", 41, 97)`.
+        Below the retention horizon it raises ProblemError 410 `change-version-expired`: load everything."""
+        o = ops.CHANGED[(service, resource)]
+        params = {**filters, "min_change_version": min_change_version, "max_change_version": max_change_version}
+        if o.paged:
+            for item in self._pages(o, params=params, page_size=500):
+                yield item
+            return
+        for item in self._call(o, params=params):
+            yield item
+
+    def iter_deleted(self, service: str, resource: str, min_change_version: int | None = None,
+                     max_change_version: int | None = None) -> Iterator[m.Tombstone]:
+        """The tombstones of what was deleted in the window (id, external ids, change version)."""
+        params = {"min_change_version": min_change_version, "max_change_version": max_change_version}
+        for item in self._pages(ops.DELETED[(service, resource)], params=params, page_size=500):
+            yield item
+
+    # --- the tenant export ------------------------------------------------------------------------------
+    def start_export(self, personal_data: bool = False) -> m.ExportJob:
+        """Everything the tenant holds, on every service, as one zip: a job (see `wait_for_export`)."""
+        return self._call(ops.START_EXPORT, json={"personal_data": personal_data})
+
+    def get_export(self, export_id: str) -> m.ExportJob:
+        return self._call(ops.GET_EXPORT, path={"export_id": export_id})
+
+    def iter_exports(self, **filters: Any) -> Iterator[m.ExportJob]:
+        for item in self._pages(ops.LIST_EXPORTS, params=filters):
+            yield item
+
+    def wait_for_export(self, export_id: str, *, timeout: float = 1800.0, poll: float = 1.0) -> m.ExportJob:
+        """The export once it has succeeded or failed; TimeoutError after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self._call(ops.GET_EXPORT, path={"export_id": export_id})
+            if job["status"] in ("succeeded", "failed"):
+                return job
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"export {export_id} is still {job['status']} after {timeout:g} s")
+            self._sleep(poll)
+
+    def download_export(self, export_id: str) -> bytes:
+        """The zip of a succeeded export (ProblemError 409 `export-not-ready` before)."""
+        return self._call(ops.DOWNLOAD_EXPORT, path={"export_id": export_id})

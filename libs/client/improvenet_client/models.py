@@ -36,6 +36,44 @@ class Educator(TypedDict):
     version: int
 
 
+class ImportProgress(TypedDict):
+    read: int
+    written: int
+    unchanged: int
+    failed: int
+
+
+class ImportJob(TypedDict):
+    id: str
+    format: str  # oneroster | edfi
+    status: str  # queued | validating | applying | succeeded | failed
+    progress: ImportProgress
+    attempts: int
+    report: dict[str, Any]  # issues (file, line, column, value, expected), outcomes per resource
+
+
+# --- every service: change queries, and the gateway's tenant export ------------------------------------
+class ChangeVersions(TypedDict):
+    oldest_change_version: int
+    newest_change_version: int
+
+
+class Tombstone(TypedDict):
+    id: str
+    external_ids: dict[str, str]
+    change_version: int
+    deleted_at: str
+
+
+class ExportJob(TypedDict):
+    id: str
+    status: str  # queued | running | succeeded | failed
+    personal_data: bool
+    error: str | None
+    download: str | None
+    files: list[dict[str, Any]]
+
+
 # --- observations --------------------------------------------------------------------------------------
 class LookFor(TypedDict):
     code: str

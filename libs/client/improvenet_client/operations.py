@@ -20,11 +20,12 @@ class Operation(Generic[T]):
     path: str
     creates: bool = False
     paged: bool = False  # a cursor-paged list: `page_size`, `page_token`, `next_page_token`
+    result: Any = None  # the model of its answer; `bytes` for a file (an export's zip)
 
 
 def op(name: str, method: str, path: str, result: type[T], *, creates: bool = False) -> Operation[T]:
     """Register an operation; `result` is the model its answer is typed as (for readers and mypy)."""
-    o: Operation[T] = Operation(name, method, path, creates, paged=result is m.Page)
+    o: Operation[T] = Operation(name, method, path, creates, paged=result is m.Page, result=result)
     OPERATIONS.append(o)
     return o
 
@@ -44,6 +45,11 @@ GET_EDUCATOR = op("get_educator", "GET", "/hr/educators/{record_id}", m.Educator
 BULK_EDUCATORS = op("bulk_educators", "POST", "/hr/educators/bulk", m.BulkResult)
 PUT_EDUCATOR_BY_EXTERNAL_ID = op("put_educator_by_external_id", "PUT",
                                  "/hr/educators/by-external-id/{system}/{external_id}", m.Educator)
+
+IMPORT_ONEROSTER = op("import_oneroster", "POST", "/hr/imports/oneroster", m.ImportJob, creates=True)
+IMPORT_EDFI = op("import_edfi", "POST", "/hr/imports/edfi", m.ImportJob, creates=True)
+LIST_IMPORTS = op("list_imports", "GET", "/hr/imports", m.Page)
+GET_IMPORT = op("get_import", "GET", "/hr/imports/{job_id}", m.ImportJob)
 
 # --- observations: rounds ------------------------------------------------------------------------------
 CREATE_PROTOCOL = op("create_protocol", "POST", "/observations/protocols", m.Protocol, creates=True)
@@ -90,3 +96,24 @@ GET_GOAL = op("get_goal", "GET", "/strategy/goals/{goal_id}", m.Goal)
 LOAD_MEASUREMENTS = op("load_measurements", "POST", "/strategy/measurements/bulk", m.BulkResult)
 GET_SERIES = op("get_series", "GET", "/strategy/schools/{school_id}/series/{measure}", m.Series)
 GET_TRAJECTORY = op("get_trajectory", "GET", "/strategy/schools/{school_id}/trajectory", dict)
+
+# --- change queries, on every service: what a district's sync reads (the README's "District IT") ----------
+TRACKED: dict[str, tuple[str, ...]] = {
+    "hr": ("districts", "schools", "educators"),
+    "observations": ("protocols", "visits", "quality-index"),
+    "networks": ("networks", "memberships", "practices"),
+    "strategy": ("plans", "goals", "measurements"),
+}
+UNPAGED = {("observations", "protocols")}  # a short list, answered whole
+CHANGE_VERSIONS = {s: op(f"available_change_versions_{s}", "GET", f"/{s}/available-change-versions",
+                         m.ChangeVersions) for s in TRACKED}
+CHANGED = {(s, r): op(f"list_changed_{s}_{r}".replace("-", "_"), "GET", f"/{s}/{r}",
+                      list if (s, r) in UNPAGED else m.Page) for s, rs in TRACKED.items() for r in rs}
+DELETED = {(s, r): op(f"list_deleted_{s}_{r}".replace("-", "_"), "GET", f"/{s}/{r}/deletes", m.Page)
+           for s, rs in TRACKED.items() for r in rs}
+
+# --- the gateway: the full tenant export -------------------------------------------------------------------
+START_EXPORT = op("start_export", "POST", "/exports", m.ExportJob)
+LIST_EXPORTS = op("list_exports", "GET", "/exports", m.Page)
+GET_EXPORT = op("get_export", "GET", "/exports/{export_id}", m.ExportJob)
+DOWNLOAD_EXPORT = op("download_export", "GET", "/exports/{export_id}/archive", bytes)
