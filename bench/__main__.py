@@ -228,8 +228,9 @@ def _guarded(name: str, make: Any) -> list[Figure]:
 
 
 def service_scenarios(platform: Platform, headers: dict[str, str], reference_rps: float) -> list[Figure]:
-    """The services' own scenarios on the running platform: hr H1/H2, networks N2, strategy T1/T2."""
-    from bench import hr_pipeline, networks_meetings, strategy_rules
+    """The services' own scenarios on the running platform: hr H1/H2, networks N2, strategy T1/T2, and district
+    IT's I1/I2 (OneRoster import to every replica, change-feed read; in a tenant of their own)."""
+    from bench import district_sync, hr_pipeline, networks_meetings, strategy_rules
 
     def hr() -> list[Figure]:
         out = hr_pipeline.run(platform, headers, reference_rps)
@@ -243,6 +244,7 @@ def service_scenarios(platform: Platform, headers: dict[str, str], reference_rps
     figures += _guarded("N2 create meeting", lambda: _figures(networks_meetings.run(
         platform, headers, reference_rps=reference_rps, wrk=wrk)))
     figures += _guarded("T1/T2 strategy rules", lambda: _figures(strategy_rules.run(platform, headers, "bench")))
+    figures += _guarded("I1/I2 district sync", lambda: _figures(district_sync.run(platform, headers)))
     return figures
 
 
