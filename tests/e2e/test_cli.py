@@ -11,6 +11,7 @@ import os
 import struct
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -261,7 +262,50 @@ def test_every_command_has_help_with_an_example(tmp_path: Path) -> None:
     device = Device(tmp_path)
     for command in (["login"], ["rounds", "plan"], ["rounds", "observe"], ["rounds", "sync"], ["rounds", "debrief"],
                     ["rounds", "show"], ["networks", "meet"], ["commitments", "due"], ["commitments", "add"],
-                    ["commitments", "close"], ["report", "school"]):
+                    ["commitments", "close"], ["report", "school"], ["district", "import"],
+                    ["district", "import-status"], ["district", "changes"]):
         shown = device.run(*command, "--help").stdout
         assert "Example" in shown and "--output" in shown, command
+    assert "Example" in device.run("district", "export", "--help").stdout
     assert "No such command" in device.run("rounds", "fly", code=2).stderr
+
+
+def test_district_it_on_the_command_line(platform: Platform, tmp_path: Path) -> None:
+    """Import a OneRoster set with its progress, read the changes since a sync, export everything."""
+    from tests.data.hr.sets import oneroster, with_cell, zipped
+
+    desk = Device(tmp_path / "desk")
+    desk.run("login", "--gateway", platform.gateway_url, "--credentials-file", str(platform.bootstrap_client_file))
+    (tmp_path / "roster.zip").write_bytes(zipped(oneroster("bulk")))
+    job = desk.json("district", "import", "oneroster", str(tmp_path / "roster.zip"))
+    assert job["status"] == "succeeded" and job["progress"]["written"] > 0, job
+    assert desk.json("district", "import-status", job["id"])["id"] == job["id"]
+
+    # a broken set: exit 1, the report names the file, line and column, and nothing is written
+    broken = with_cell(oneroster("bulk"), "orgs.csv", 2, "type", "galaxy")
+    (tmp_path / "broken.zip").write_bytes(zipped(broken))
+    refused = desk.run("district", "import", "oneroster", str(tmp_path / "broken.zip"), code=1)
+    assert "failed" in refused.stdout and "orgs.csv" in refused.stdout and "type" in refused.stdout
+    (tmp_path / "staff.json").write_text("{not json")
+    assert "is not JSON" in desk.run("district", "import", "edfi", str(tmp_path / "staff.json"), code=2).stderr
+
+    def first_sync() -> Any:
+        listed = desk.json("district", "changes", "hr", "schools")
+        return listed if listed["changed"] else None
+
+    first = eventually(first_sync, timeout=30)
+    assert first, "the imported schools never entered the change queries"
+    imported = {row["sourcedId"] for row in csv.DictReader(io.StringIO(oneroster("bulk")["orgs.csv"]))
+                if row["type"] == "school"}
+    assert imported <= {s["sourced_id"] for s in first["changed"]}
+    again = desk.json("district", "changes", "hr", "schools", "--since", str(first["newest_change_version"]))
+    assert again["changed"] == [] and again["deleted"] == []
+    assert "no change queries for hr galaxies" in desk.run("district", "changes", "hr", "galaxies", code=2).stderr
+
+    done = desk.run("district", "export", "--out", str(tmp_path / "all.zip"))
+    assert "wrote" in done.stderr
+    with zipfile.ZipFile(tmp_path / "all.zip") as z:
+        manifest = json.loads(z.read("manifest.json"))
+        schools = [json.loads(line) for line in z.read("hr/school.jsonl").splitlines()]
+    assert manifest["personal_data"] is False
+    assert {s["id"] for s in first["changed"]} <= {s["id"] for s in schools}

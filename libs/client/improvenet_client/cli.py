@@ -32,7 +32,9 @@ rounds = typer.Typer(no_args_is_help=True, help="Instructional rounds: plan, obs
 networks = typer.Typer(no_args_is_help=True, help="Network meetings: attendance, the chair and why, commitments.")
 commitments = typer.Typer(no_args_is_help=True, help="Commitments: what is due, record one, close one.")
 report = typer.Typer(no_args_is_help=True, help="Reports: a school's quality and performance run charts.")
-for sub, name in ((rounds, "rounds"), (networks, "networks"), (commitments, "commitments"), (report, "report")):
+district = typer.Typer(no_args_is_help=True, help="District IT: import a SIS's files, sync changes, export everything.")
+for sub, name in ((rounds, "rounds"), (networks, "networks"), (commitments, "commitments"), (report, "report"),
+                  (district, "district")):
     app.add_typer(sub, name=name)
 
 OutputOpt = Annotated[Output, typer.Option("--output", "-o", help="table (people), json or csv (scripts)")]
@@ -509,3 +511,109 @@ def school_report(school_id: Annotated[str, typer.Argument(help="the school's id
         emit(output, data, signals, SIGNAL_COLUMNS)
     if png is not None:
         note(f"wrote {png} ({PNG_SIZE[0]}x{PNG_SIZE[1]})")
+
+
+# --- district IT ------------------------------------------------------------------------------------------
+IMPORT_FORMATS = ("oneroster", "edfi")
+ISSUE_COLUMNS = ["file", "line", "column", "value", "expected"]
+
+
+@district.command(name="import", epilog="Examples: `improvenet district import oneroster roster.zip`; "
+                                        "`improvenet district import edfi staff.json --no-wait`")
+@command
+def import_set(format: Annotated[str, typer.Argument(help="oneroster (a OneRoster 1.2 CSV zip) or edfi (JSON)")],
+               file: Annotated[Path, typer.Argument(help="the file the SIS exported", exists=True, dir_okay=False)],
+               wait: Annotated[bool, typer.Option(help="follow the job until it ends, with its progress")] = True,
+               output: OutputOpt = Output.table) -> None:
+    """Upload a district's set as an import job; nothing is written from a set that fails validation."""
+    from rich.progress import Progress
+
+    if format not in IMPORT_FORMATS:
+        raise UsageProblem(f"unknown format {format!r}: use one of {', '.join(IMPORT_FORMATS)}")
+    with client() as api:
+        if format == "oneroster":
+            job = api.import_oneroster(file.read_bytes())
+        else:
+            try:
+                body = json.loads(file.read_text())
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise UsageProblem(f"{file} is not JSON: {exc}") from None
+            job = api.import_edfi(body)
+        if not wait:
+            emit(output, job, [job], ["id", "format", "status"], "import queued")
+            hint(f"follow it: `improvenet district import-status {job['id']}`")
+            return
+        with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+            task = bar.add_task("import", total=None)
+
+            def show(j: m.ImportJob) -> None:
+                p = j["progress"]
+                bar.update(task, description=f"{j['status']}: {p['written']} written, {p['unchanged']} unchanged, "
+                                             f"{p['failed']} failed", completed=p["read"])
+
+            job = api.wait_for_import(job["id"], progress=show)
+    _show_import(job, output)
+
+
+@district.command(name="import-status", epilog="Example: `improvenet district import-status JOB`")
+@command
+def import_status(job_id: Annotated[str, typer.Argument(help="the import job's id")],
+                  output: OutputOpt = Output.table) -> None:
+    """An import job: its status, progress and report."""
+    with client() as api:
+        _show_import(api.get_import(job_id), output)
+
+
+def _show_import(job: m.ImportJob, output: Output) -> None:
+    issues = job["report"].get("issues") or []
+    p = job["progress"]
+    summary = (f"import {job['id']} {job['status']}: {p['read']} rows read, {p['written']} written, "
+               f"{p['unchanged']} unchanged, {p['failed']} failed")
+    emit(output, job, issues, ISSUE_COLUMNS, summary)
+    if job["status"] == "failed":
+        raise typer.Exit(EXIT_PROBLEM)
+
+
+@district.command(epilog="Examples: `improvenet district changes hr educators` (everything, then note the "
+                         "version); `improvenet district changes hr educators --since 4812 -o json`")
+@command
+def changes(service: Annotated[str, typer.Argument(help="hr, observations, networks or strategy")],
+            resource: Annotated[str, typer.Argument(help="e.g. educators, schools, visits, plans")],
+            since: Annotated[int | None, typer.Option(help="the newest version your last sync saw")] = None,
+            output: OutputOpt = Output.table) -> None:
+    """What changed and what was deleted since a sync (as Ed-Fi's change queries), and where to start next."""
+    from improvenet_client.operations import TRACKED
+
+    if resource not in TRACKED.get(service, ()):
+        known = "; ".join(f"{s}: {', '.join(rs)}" for s, rs in TRACKED.items())
+        raise UsageProblem(f"no change queries for {service} {resource} (there are: {known})")
+    changed: list[dict[str, Any]] = []
+    deleted: list[m.Tombstone] = []
+    with client() as api:
+        newest = api.available_change_versions(service)["newest_change_version"]
+        if since is None:  # the first sync: everything up to now (deletes before it do not matter)
+            changed = list(api.iter_changed(service, resource, max_change_version=newest))
+        elif since < newest:
+            changed = list(api.iter_changed(service, resource, since + 1, newest))
+            deleted = list(api.iter_deleted(service, resource, since + 1, newest))
+    rows = [{"change": "changed", "id": c["id"], "version": c.get("version")} for c in changed]
+    rows += [{"change": "deleted", "id": d["id"], "version": d["change_version"]} for d in deleted]
+    emit(output, {"newest_change_version": newest, "changed": changed, "deleted": deleted}, rows,
+         ["change", "id", "version"], f"{len(changed)} changed, {len(deleted)} deleted up to version {newest}")
+    hint(f"next time: `improvenet district changes {service} {resource} --since {newest}`")
+
+
+@district.command(epilog="Example: `improvenet district export --out hamilton.zip` (add `--personal-data` for "
+                         "names and e-mail; it is audited)")
+@command
+def export(out_file: Annotated[Path, typer.Option("--out", help="where to write the zip")],
+           personal_data: Annotated[bool, typer.Option(help="include personal data (audited)")] = False) -> None:
+    """Everything the tenant holds, on every service, as one zip of JSON lines with a manifest."""
+    with client() as api, err.status("exporting (the gateway's worker reads every service)"):
+        job = api.wait_for_export(api.start_export(personal_data)["id"])
+        if job["status"] != "succeeded":
+            err.print(f"[bold red]the export failed[/bold red]: {job['error']}")
+            raise typer.Exit(EXIT_PROBLEM)
+        out_file.write_bytes(api.download_export(job["id"]))
+    rows = sum(f["rows"] for f in job["files"])
+    note(f"wrote {out_file}: {len(job['files'])} files, {rows} rows (manifest.json lists them with SHA-256)")
