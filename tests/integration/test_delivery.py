@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -302,7 +302,15 @@ async def test_duplicate_redelivered_in_a_later_batch_has_one_side_effect(pipeli
             claims.append(first_time)
         return first_time
 
+    real_together = pipeline.runner._apply_claimed_together
+
+    async def recording_together(events: Sequence[Event]) -> list[str]:  # a batch's claim, in one statement
+        outcomes = await real_together(events)
+        claims.extend(o == "applied" for e, o in zip(events, outcomes, strict=True) if e.id == ours)
+        return outcomes
+
     pipeline.runner._claim = recording_claim  # type: ignore[method-assign]
+    pipeline.runner._apply_claimed_together = recording_together  # type: ignore[method-assign]
     assert await pipeline.bus.publish([message]) == [None]
     pipeline.start(relay=False)
     assert len(await pipeline.wait_for_effects(1, 30)) == 1

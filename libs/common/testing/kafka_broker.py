@@ -157,7 +157,9 @@ class KafkaBroker:
         self.libs = self.libs or fetch_jars()
         props = self._configure()
         if not (self.workdir / "data" / "meta.properties").exists():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            cluster_id = "-"
+            while cluster_id.startswith("-"):  # the storage tool would read a leading "-" as an option
+                cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
             scram = (["--add-scram", f"SCRAM-SHA-512=[name={self.scram_user[0]},password={self.scram_user[1]}]"]
                      if self.scram_user else [])
             fmt = subprocess.run(self._java("kafka.tools.StorageTool", "format", "--standalone", "-t", cluster_id,
