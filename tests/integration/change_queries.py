@@ -10,8 +10,9 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import text
 
-from libs.common.changes import number_changes
+from libs.common.changes import number_changes, purge_tombstones
 from tests.conftest import build_component
 
 
@@ -44,6 +45,28 @@ class Sync:
             items += r.json()["items"]
             if not (token := r.json()["next_page_token"]):
                 return items
+
+    async def expire_tombstones(self) -> dict[str, int]:
+        """Number what is waiting, age every tombstone past a 30-day retention and purge it (one is expected),
+        as the worker's hourly purge would; returns the versions held after."""
+        await self.sequence()
+        before = await self.available()
+        async with self.app.state.engine.begin() as conn:  # as if the deletes happened 40 days ago
+            await conn.execute(text("UPDATE change_tombstone SET deleted_at = now() - interval '40 days'"))
+        assert await purge_tombstones(self.app.state.engine, retention_days=30) == 1
+        held = await self.available()
+        # the tombstone was numbered last (the sequencer numbers tombstones after the tables): just past it
+        assert held["oldest_change_version"] == before["newest_change_version"] + 1
+        return held
+
+    async def assert_expired(self, path: str, held: dict[str, int]) -> None:
+        """A change query from below the horizon: 410 change-version-expired naming where history begins."""
+        stale = await self.client.get(path, params={"min_change_version": 1}, headers=self.headers)
+        assert stale.status_code == 410, (path, stale.text)
+        problem = stale.json()
+        assert problem["type"].endswith("/change-version-expired")
+        assert problem["oldest_change_version"] == held["oldest_change_version"]
+        assert problem["errors"][0]["field"] == "min_change_version"
 
     async def create(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
         r = await self.client.post(path, json=body, headers=headers or self.headers)

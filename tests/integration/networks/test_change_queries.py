@@ -12,9 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
-from libs.common.changes import purge_tombstones
 from services.networks.app import TRACKED
 from services.networks.worker import CHANGE_TRACKED
 from tests.conftest import new_database
@@ -157,23 +155,9 @@ async def test_below_the_retention_horizon_a_change_query_is_410_and_a_full_load
     network = await net.network()
     gone = await practice(net, 0, "Retired")
     await remove(net, "practices", gone["id"])
-    await sync.sequence()
-    before = await sync.available()
-    async with sync.app.state.engine.begin() as conn:  # as if the delete happened 40 days ago
-        await conn.execute(text("UPDATE change_tombstone SET deleted_at = now() - interval '40 days'"))
-    assert await purge_tombstones(sync.app.state.engine, retention_days=30) == 1
-    held = await sync.available()
-    # the tombstone was numbered last (the sequencer numbers tombstones after the tables): just past it
-    assert held["oldest_change_version"] == before["newest_change_version"] + 1
-    stale = await sync.client.get("/practices/deletes", params={"min_change_version": 1}, headers=sync.headers)
-    assert stale.status_code == 410, stale.text
-    problem = stale.json()
-    assert problem["type"].endswith("/change-version-expired")
-    assert problem["oldest_change_version"] == held["oldest_change_version"]
-    assert problem["errors"][0]["field"] == "min_change_version"
-    for path in RESOURCES:
-        assert (await sync.client.get(path, params={"min_change_version": 1}, headers=sync.headers)
-                ).status_code == 410
+    held = await sync.expire_tombstones()
+    for path in ("/practices/deletes", *RESOURCES):
+        await sync.assert_expired(path, held)
     assert ids(await sync.every("/networks")) == {network["id"]}  # a full load needs no window
     assert await sync.every("/networks", min_change_version=held["oldest_change_version"]) == []
     backwards = await sync.client.get("/memberships", params={"min_change_version": 5, "max_change_version": 2},

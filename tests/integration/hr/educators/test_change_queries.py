@@ -7,9 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
-from libs.common.changes import purge_tombstones
 from tests.integration.change_queries import Sync, sync_client
 
 TRACKED = ["district", "school", "educator"]
@@ -75,22 +73,9 @@ async def test_below_the_retention_horizon_a_change_query_is_410_and_a_full_load
     school = await sync.create("/schools", {"name": "Birch Hollow", "sourced_id": "s-birch"})
     gone = await sync.create("/schools", {"name": "Closed", "sourced_id": "s-closed"})
     assert (await sync.client.delete(f"/schools/{gone['id']}", headers=sync.headers)).status_code == 204
-    await sync.sequence()
-    before = await sync.available()
-    async with sync.app.state.engine.begin() as conn:  # as if the delete happened 40 days ago
-        await conn.execute(text("UPDATE change_tombstone SET deleted_at = now() - interval '40 days'"))
-    assert await purge_tombstones(sync.app.state.engine, retention_days=30) == 1
-    held = await sync.available()
-    # the tombstone was numbered last (the sequencer numbers tombstones after the tables): just past it
-    assert held["oldest_change_version"] == before["newest_change_version"] + 1
-    stale = await sync.client.get("/schools/deletes", params={"min_change_version": 1}, headers=sync.headers)
-    assert stale.status_code == 410, stale.text
-    problem = stale.json()
-    assert problem["type"].endswith("/change-version-expired")
-    assert problem["oldest_change_version"] == held["oldest_change_version"]
-    assert problem["errors"][0]["field"] == "min_change_version"
-    assert (await sync.client.get("/schools", params={"min_change_version": 1}, headers=sync.headers)
-            ).status_code == 410
+    held = await sync.expire_tombstones()
+    await sync.assert_expired("/schools/deletes", held)
+    await sync.assert_expired("/schools", held)
     assert [s["id"] for s in await sync.every("/schools")] == [school["id"]]  # a full load needs no window
     fresh = await sync.every("/schools", min_change_version=held["oldest_change_version"])
     assert fresh == []  # nothing changed since the horizon
