@@ -169,7 +169,7 @@ async def download_export(request: Request, principal: Admin, export_id: uuid.UU
     row = await _job_row(request, principal, export_id, tenant_export.c.status, tenant_export.c.archive)
     if row["status"] != "succeeded":
         raise Problem(409, "Export not ready", f"the export is {row['status']}; download it once it has succeeded",
-                      slug="export-not-ready", extra={"status": row["status"]})
+                      slug="export-not-ready", extra={"export_status": row["status"]})
     return Response(bytes(row["archive"]), media_type="application/zip", headers={
         "Content-Disposition": f'attachment; filename="improvenet-export-{export_id}.zip"'})
 

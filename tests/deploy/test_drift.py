@@ -105,7 +105,7 @@ def _recorded_consumers(name: str) -> list[Any]:
 
     recorded: list[Any] = []
     original = gateway.worker.main
-    gateway.worker.main = lambda settings, consumers: recorded.extend(consumers)  # type: ignore[assignment]
+    gateway.worker.main = lambda settings, consumers, **_: recorded.extend(consumers)  # type: ignore[assignment]
     try:
         gateway.worker.run()
     finally:

@@ -74,6 +74,7 @@ def semantic_statuses(method: str, path: str, operation: dict[str, Any], compone
     - 412 / 428: it takes If-Match (a generated version is rarely the current one);
     - 400 page_token: its `page_token` is a signed cursor (a generated string is never one);
     - 422 idempotency-key-reused: it takes Idempotency-Key (generated keys repeat with other bodies);
+    - 400 max_change_version: it takes a change window (max below min: a relation no schema states);
     - whatever EXPLICIT lists for it.
     """
     extra: list[str] = []
@@ -83,7 +84,7 @@ def semantic_statuses(method: str, path: str, operation: dict[str, Any], compone
     names = {p.get("name", "").lower() for p in operation.get("parameters", [])}
     if "if-match" in names:
         extra += ["412", "428"]
-    if "page_token" in names:
+    if "page_token" in names or "max_change_version" in names:
         extra.append("400")
     if "idempotency-key" in names:
         extra.append("422")

@@ -427,6 +427,13 @@ def test_isolation_matrix_over_every_operation(platform: Platform, token_for: Ca
         assert job.status_code == 202, job.text
         objects["imports"] = job.json()["id"]
         secrets.add(job.json()["id"])
+        # A tenant export (202, a job: the document's creating-POST seeding expects 201), written before the probes
+        export = c.post(f"{gw}/api/v1/exports", json={}, headers=a)
+        assert export.status_code == 202, export.text
+        objects["exports"] = export.json()["id"]
+        secrets.add(export.json()["id"])
+        assert eventually(lambda: c.get(f"{gw}/api/v1/exports/{objects['exports']}", headers=a).json()["status"]
+                          == "succeeded", timeout=60)
         for key, made in (("protocols", protocol), ("visits", visit), ("records", record),
                           ("calibration-sessions", calibration)):
             objects[key] = made["id"]
