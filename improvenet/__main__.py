@@ -1,6 +1,6 @@
 """One entry point for every process, as the container image runs them:
 
-    python -m improvenet api hr --port 8101     the hr API (uvicorn on uvloop and httptools)
+    python -m improvenet api hr --port 8101     the hr API (uvicorn, httptools, uvloop)
     python -m improvenet worker hr              hr's outbox relay and consumers
     python -m improvenet api gateway            the gateway (also: `gateway`)
     python -m improvenet migrate hr             bring hr's database to head (`migrate all`: every one)
@@ -20,8 +20,9 @@ def _api(name: str, host: str, port: int) -> None:
     import uvicorn
 
     from improvenet.components import create_app
+    from libs.common.event_loop import loop_for
 
-    uvicorn.run(create_app(name), host=host, port=port, loop="uvloop", http="httptools", access_log=False,
+    uvicorn.run(create_app(name), host=host, port=port, loop=loop_for(name), http="httptools", access_log=False,
                 log_level="warning", server_header=False,
                 # the upstream's Date header passes through the gateway unchanged
                 date_header=name != "gateway")

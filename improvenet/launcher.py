@@ -229,6 +229,7 @@ class Platform:
             "JWT_PUBLIC_KEY_FILE": str(self.state_dir / "keys" / "public.pem"),
             "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
             "PYTHONUNBUFFERED": "1",
+            "PYTHONFAULTHANDLER": "1",  # a native crash (SIGSEGV) leaves the Python stack in the log
         })
         for service in SERVICES:
             env[f"{service.name.upper()}_URL"] = self.service_url(service.name)

@@ -13,10 +13,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-import uvloop
-
 from gateway.partners.dispatcher import WebhookDispatcher
 from gateway.partners.settings import PartnerSettings
+from libs.common import event_loop
 from libs.common.db import create_engine
 from libs.common.inbox import Consumer
 from libs.common.metrics import setup_metrics
@@ -54,7 +53,7 @@ def main(settings: ServiceSettings, consumers: Sequence[Consumer], jobs: Sequenc
                     log_level=settings.log_level, json_logs=settings.log_json)
     setup_metrics(settings.service + "-worker")
     try:
-        uvloop.run(run_worker_with_webhooks(settings, consumers, jobs=jobs))
+        event_loop.run(run_worker_with_webhooks(settings, consumers, jobs=jobs), settings.service)
     except WorkerFailed as exc:
         log.critical("worker %s cannot go on (%s); exiting with status 1 so it is restarted", settings.service, exc)
         sys.exit(1)

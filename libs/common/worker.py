@@ -22,10 +22,10 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import uvloop
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from libs.common import event_loop
 from libs.common.bus import Bus, create_bus, dead_letter_topic
 from libs.common.db import create_engine, session_factory
 from libs.common.inbox import Consumer, ConsumerRunner
@@ -272,7 +272,7 @@ def main(settings: ServiceSettings, consumers: Sequence[Consumer], jobs: Sequenc
                     log_level=settings.log_level, json_logs=settings.log_json)
     setup_metrics(settings.service + "-worker")
     try:
-        uvloop.run(run_worker(settings, consumers, jobs=jobs))  # the event loop the API processes run on, too
+        event_loop.run(run_worker(settings, consumers, jobs=jobs), settings.service)
     except WorkerFailed as exc:
         log.critical("worker %s cannot go on (%s); exiting with status 1 so it is restarted", settings.service, exc)
         sys.exit(1)

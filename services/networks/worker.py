@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import uvloop
-
+from libs.common import event_loop
 from libs.common.changes import sequencer
 from libs.common.db import create_engine, session_factory, unit_of_work
 from libs.common.settings import ServiceSettings
@@ -55,7 +54,7 @@ def run(settings: ServiceSettings | None = None) -> None:
     setup_telemetry(settings.service + "-worker", otlp_endpoint=settings.otel_exporter_otlp_endpoint,
                     log_level=settings.log_level, json_logs=settings.log_json)
     try:
-        uvloop.run(run_all(settings))
+        event_loop.run(run_all(settings), settings.service)
     finally:
         shutdown_telemetry()
 
