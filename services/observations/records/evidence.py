@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import jieba
@@ -355,21 +355,33 @@ def _names(text: str) -> list[tuple[int, Flag]]:
     return [(at, Flag(term, Kind.name, SUGGESTIONS[Kind.name])) for at, term in found]
 
 
-def _evaluative_flags(text: str, language: str, extra: Mapping[str, Iterable[str]] | None) -> list[Flag]:
-    seq = tokens(text, language)
-    lexicon = lexicon_for(language, extra)
+ExtraKey = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _extra_key(extra: Mapping[str, Iterable[str]] | None) -> ExtraKey:
+    return tuple(sorted((str(kind), tuple(terms)) for kind, terms in (extra or {}).items()))
+
+
+@lru_cache(maxsize=64)
+def _compiled(language: str, extra: ExtraKey) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
+    """A language's terms in matching order, and its exceptions: built once per lexicon, not per note."""
+    lexicon = lexicon_for(language, dict(extra))
     # longest first, and a form-only term before a lemma one: "engaged" is an inference before the lemma
     # "engage" could make it the judgement "engaging"
     terms = sorted((_term(t, k, language) for k, ts in lexicon.items() for t in ts),
                    key=lambda t: (-len(t.words), any(lemma is not None for _, lemma in t.words)))
+    exceptions = tuple(_term(e, Kind.judgement, language) for e in EXCEPTIONS.get(language, ()))
+    return tuple(t for t in terms if t.words), exceptions
+
+
+def _evaluative_flags(text: str, language: str, extra: Mapping[str, Iterable[str]] | None) -> list[Flag]:
+    seq = tokens(text, language)
+    terms, exceptions = _compiled(language, _extra_key(extra))
     joiner = "" if language == "zh" else " "
-    exceptions = [_term(e, Kind.judgement, language) for e in EXCEPTIONS.get(language, ())]
     taken: set[int] = set()
     found: list[tuple[int, Flag]] = []
     where = _positions(seq)
     for term in terms:  # "should not" is one flag, not "should" and a leftover
-        if not term.words:
-            continue
         for at in sorted(_candidates(where, term)):
             size = _span(seq, at, term)
             span = set(range(at, at + size))
@@ -392,25 +404,30 @@ def check(note: str, language: str | None = None,
     `extra` is a tenant's own terms, either for this language ({kind: terms}) or for every language
     ({language: {kind: terms}}).
     """
+    if isinstance(extra, Mapping) and extra and not all(k in Kind.__members__ for k in extra):
+        # per language: the key holds every language's terms, since the note's may still be detected
+        key = tuple(sorted((str(lang), _extra_key(terms)) for lang, terms in extra.items()
+                           if isinstance(terms, Mapping)))
+        return _check(note, language, (), key)
+    return _check(note, language, _extra_key(extra), ())  # type: ignore[arg-type]
+
+
+# Autosave sends a record's whole set of notes every few seconds, most of them unchanged since the last
+# save: a verdict is a pure function of the note, its language and the lexicon, so it is kept.
+@lru_cache(maxsize=4096)
+def _check(note: str, language: str | None, one: ExtraKey,
+           per_language: tuple[tuple[str, ExtraKey], ...]) -> Verdict:
     text = normalise(note)
     lang = language or detect_language(text)
     outside, quotes = split_quotes(text)
     names = [f for _, f in sorted(_names(text), key=lambda pf: pf[0])]
     if lang not in LEXICONS:
         return Verdict(False, tuple(names), "unchecked", lang, quotes)
-    flags = _evaluative_flags(outside, lang, _extra_for(extra, lang))
+    terms = dict(one) if one else dict(dict(per_language).get(lang, ()))
+    flags = _evaluative_flags(outside, lang, terms)
     every = tuple(flags + names)
     verdict = "evaluative" if flags else "identifying" if names else "descriptive"
     return Verdict(not every, every, verdict, lang, quotes)
-
-
-def _extra_for(extra: Mapping[str, Any] | None, language: str) -> Mapping[str, Iterable[str]] | None:
-    if not extra:
-        return None
-    if all(k in Kind.__members__ for k in extra):
-        return extra
-    found = extra.get(language)
-    return found if isinstance(found, Mapping) else None
 
 
 def descriptive_share(verdicts: Iterable[Verdict]) -> float | None:

@@ -88,8 +88,7 @@ async def read_record(record_id: uuid.UUID, principal: CurrentPrincipal, session
               summary="Autosave the record's notes (If-Match: a stale save is refused, never overwrites)")
 async def autosave(record_id: uuid.UUID, body: RecordUpdate, principal: CurrentPrincipal, session: WriteSession,
                    if_match: IfMatch = None) -> Any:
-    await service.replace_notes(session, principal, record_id, expected_version(if_match), body.notes)
-    record = await service.get_record(session, principal, record_id)
+    record = await service.replace_notes(session, principal, record_id, expected_version(if_match), body.notes)
     return with_etag(record, record.version)
 
 

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +18,7 @@ from libs.common.problems import Problem, field_error, not_found
 from libs.common.repository import check_version, get_or_404
 from libs.contracts.base import EventPayload
 from libs.contracts.observations import RecordSubmitted
-from services.observations.models import classrooms, lexicon_terms, notes, records
+from services.observations.models import classrooms, lexicon_terms, notes, records, visits
 from services.observations.protocols.service import look_fors_of
 from services.observations.records import evidence
 from services.observations.records.schemas import (
@@ -97,14 +97,24 @@ async def start_record(session: AsyncSession, principal: Principal, visit_id: uu
     return record_id
 
 
+# A record with its visit's columns (prefixed), in one round trip: every read and write of a record needs
+# both (tenant, school reach, the visit's status and pinned protocol), and autosave is the hot path.
+_RECORD_WITH_VISIT = (
+    select(records, *(c.label(f"visit__{c.name}") for c in visits.c))
+    .join(visits, visits.c.id == records.c.visit_id)
+    .where(records.c.id == bindparam("record_id"), records.c.tenant_id == bindparam("tenant"),
+           visits.c.tenant_id == bindparam("tenant")))
+_RECORD_WITH_VISIT_FOR_UPDATE = _RECORD_WITH_VISIT.with_for_update(of=records)
+
+
 async def record_row(session: AsyncSession, principal: Principal, record_id: uuid.UUID,
-                     *, for_update: bool = False) -> tuple[Any, Any]:
-    row = await get_or_404(session, records, record_id, principal.tenant_id, label="record", for_update=for_update)
-    try:
-        visit = await visit_row(session, principal, row["visit_id"])
-    except Problem as exc:
-        raise not_found("record") from exc
-    return row, visit
+                     *, for_update: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The record and its visit, or 404 when the record is not in the caller's tenant and schools."""
+    stmt = _RECORD_WITH_VISIT_FOR_UPDATE if for_update else _RECORD_WITH_VISIT
+    found = (await session.execute(stmt, {"record_id": record_id, "tenant": principal.tenant_id})).mappings().first()
+    if found is None or not principal.may_see_school(found["visit__school_id"]):
+        raise not_found("record")
+    return ({c.name: found[c.name] for c in records.c}, {c.name: found[f"visit__{c.name}"] for c in visits.c})
 
 
 def _note(row: Any) -> dict[str, Any]:
@@ -120,8 +130,10 @@ async def get_record(session: AsyncSession, principal: Principal, record_id: uui
 
 
 async def replace_notes(session: AsyncSession, principal: Principal, record_id: uuid.UUID, expected: int,
-                        items: Sequence[NoteIn]) -> None:
-    """Autosave: the record's notes become `items`, only if nobody saved a newer version meanwhile."""
+                        items: Sequence[NoteIn]) -> RecordPublic:
+    """Autosave: the record's notes become `items`, only if nobody saved a newer version meanwhile.
+
+    Returns the saved record from the statements' RETURNING rows: no second read on the hot path."""
     row, visit = await record_row(session, principal, record_id, for_update=True)
     check_version(row["version"], expected)
     if not record_editable(RecordStatus(row["status"]), VisitStatus(visit["status"])):
@@ -130,10 +142,12 @@ async def replace_notes(session: AsyncSession, principal: Principal, record_id: 
     codes = {lf["code"] for lf in await look_fors_of(session, principal, visit["protocol_version_id"])}
     rows = note_rows(principal.tenant_id, record_id, items, codes, await lexicon_extra(session, principal.tenant_id))
     await session.execute(delete(notes).where(notes.c.record_id == record_id))
-    if rows:
-        await session.execute(insert(notes), rows)
-    await session.execute(update(records).where(records.c.id == record_id).values(
-        version=records.c.version + 1, updated_at=func.now()))
+    saved = (await session.execute(insert(notes).returning(*notes.c, sort_by_parameter_order=True), rows)
+             ).mappings().all() if rows else []
+    record = (await session.execute(update(records).where(records.c.id == record_id).values(
+        version=records.c.version + 1, updated_at=func.now()).returning(*records.c))).mappings().one()
+    ordered = sorted(saved, key=lambda n: (n["observed_at"], n["created_at"]))  # as get_record orders them
+    return RecordPublic.model_validate({**record, "notes": [_note(n) for n in ordered]})
 
 
 async def transition_record(session: AsyncSession, principal: Principal, record_id: uuid.UUID, expected: int | None,
