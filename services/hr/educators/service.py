@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from libs.common.audit import Action, record_personal_data_access
+from libs.common.audit import Action, personal_data_accessed
 from libs.common.auth import Principal
 from libs.common.changes import ChangeWindow, window_clauses
 from libs.common.outbox import record_events
 from libs.common.pagination import PageRequest, page_of
 from libs.common.problems import not_found
 from libs.common.repository import Reference, check_version, get_or_404, reference, require_known, unknown_references
-from libs.contracts.audit import HRPersonalDataAccessed
+from libs.contracts.audit import HRPersonalDataAccessed, PersonalDataAccessed
 from libs.contracts.base import EventPayload
 from libs.contracts.hr import EducatorRegistered, EducatorRemoved, EducatorUpdated
 from services.hr import bulk, scope
@@ -35,14 +36,21 @@ async def _emit(session: AsyncSession, tenant_id: str, payloads: list[EventPaylo
     await record_events(session, payloads, service=SERVICE, tenant_id=tenant_id)
 
 
+def audit_event(principal: Principal, request_id: str | None, action: Action,
+                ids: list[uuid.UUID]) -> PersonalDataAccessed | None:
+    """The audit event of educators' personal data read or changed (None: nothing to record)."""
+    if action == "read" and not scope.sees_personal_data(principal):
+        return None
+    return personal_data_accessed(HRPersonalDataAccessed, principal=principal, request_id=request_id,
+                                  action=action, object_type="educator", object_ids=ids,
+                                  fields=list(scope.PERSONAL_FIELDS))
+
+
 async def audit(session: AsyncSession, principal: Principal, request_id: str | None, action: Action,
                 ids: list[uuid.UUID]) -> None:
     """Educators' personal data read or changed: an audit record in the same transaction."""
-    if action == "read" and not scope.sees_personal_data(principal):
-        return
-    await record_personal_data_access(session, HRPersonalDataAccessed, service=SERVICE, principal=principal,
-                                      request_id=request_id, action=action, object_type="educator",
-                                      object_ids=ids, fields=list(scope.PERSONAL_FIELDS))
+    if (event := audit_event(principal, request_id, action, ids)) is not None:
+        await _emit(session, principal.tenant_id, [event])
 
 
 def view(principal: Principal, row: Any) -> EducatorPublic:
@@ -54,8 +62,10 @@ async def _school_reference(session: AsyncSession, tenant_id: str, school_id: An
 
 
 async def insert_educator(session: AsyncSession, tenant_id: str, values: dict[str, Any], *,
-                          stage: str | None = None, on: date | None = None) -> Any:
-    """The new row (and its registered event): the one way an educator enters hr, hired or loaded."""
+                          stage: str | None = None, on: date | None = None,
+                          also: Sequence[EventPayload] = ()) -> Any:
+    """The new row (and its registered event, with `also` in the same outbox statement): the one way an
+    educator enters hr, hired or loaded."""
     now = utcnow()
     career_stage = str(values["career_stage"])
     row = (await session.execute(INSERT_EDUCATOR, {
@@ -64,7 +74,7 @@ async def insert_educator(session: AsyncSession, tenant_id: str, values: dict[st
         **values, "career_stage": career_stage, "stage": stage or career_stage,
         "stage_since": on or now.date(),
     })).mappings().one()
-    await _emit(session, tenant_id, [facts(row, EducatorRegistered)])
+    await _emit(session, tenant_id, [facts(row, EducatorRegistered), *also])
     return row
 
 
@@ -72,8 +82,11 @@ async def create(session: AsyncSession, principal: Principal, request_id: str | 
                  values: dict[str, Any]) -> EducatorPublic:
     scope.check_school(principal, "school_id", values.get("school_id"))
     await _school_reference(session, principal.tenant_id, values.get("school_id"))
-    row = await insert_educator(session, principal.tenant_id, values)
-    await audit(session, principal, request_id, "create", [row["id"]])
+    educator_id = uuid.uuid4()
+    # the audit event goes with the registered one: one outbox INSERT per hire, not two
+    created = audit_event(principal, request_id, "create", [educator_id])
+    row = await insert_educator(session, principal.tenant_id, {**values, "id": educator_id},
+                                also=[created] if created else [])
     return view(principal, row)
 
 
@@ -212,7 +225,8 @@ async def bulk_upsert(session: AsyncSession, principal: Principal, request_id: s
     written = await bulk.upsert(session, EDUCATORS, tenant_id, match_on,
                                 [((), staged), (("career_stage", "stage", "stage_since"), unstaged)],
                                 utcnow(), on_change=STAGE_SINCE)
-    await _emit(session, tenant_id, [facts(w.row._mapping, EducatorRegistered if w.outcome == "created"
-                                           else EducatorUpdated) for w in written if w.row is not None])
-    await audit(session, principal, request_id, "update", [w.id for w in written if w.outcome != "unchanged"])
+    audited = audit_event(principal, request_id, "update", [w.id for w in written if w.outcome != "unchanged"])
+    await _emit(session, tenant_id, [*(facts(w.row._mapping, EducatorRegistered if w.outcome == "created"
+                                             else EducatorUpdated) for w in written if w.row is not None),
+                                     *([audited] if audited else [])])  # one outbox INSERT for the batch
     return bulk.result_of(written)
