@@ -4,6 +4,7 @@ changes the protocol, as listed with its versions)."""
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -66,12 +67,26 @@ async def list_protocols(session: AsyncSession, principal: Principal, changes: C
     return [await get_protocol(session, principal, i) for i in ids]
 
 
+# A protocol version never changes once written (a change is a new version), so its look-fors are kept
+# per process: every note saved checks its codes against them, and autosave is the hot path.
+_LOOK_FORS: OrderedDict[tuple[str, uuid.UUID], list[dict[str, Any]]] = OrderedDict()
+_LOOK_FORS_KEPT = 1024
+
+
 async def look_fors_of(session: AsyncSession, principal: Principal, version_id: uuid.UUID,
                        field: str = "protocol_version_id") -> list[dict[str, Any]]:
     """A version's look-fors (each with its weight); an unknown version is a 422 naming `field`."""
-    found = await session.scalar(select(protocol_versions.c.look_fors).where(
-        protocol_versions.c.id == version_id, protocol_versions.c.tenant_id == principal.tenant_id))
+    key = (principal.tenant_id, version_id)
+    found = _LOOK_FORS.get(key)
     if found is None:
-        raise Problem(422, "Invalid reference", f"{field}: no such protocol version in your organisation",
-                      slug="invalid-reference", errors=[{"field": field, "message": "no such protocol version"}])
+        found = await session.scalar(select(protocol_versions.c.look_fors).where(
+            protocol_versions.c.id == version_id, protocol_versions.c.tenant_id == principal.tenant_id))
+        if found is None:
+            raise Problem(422, "Invalid reference", f"{field}: no such protocol version in your organisation",
+                          slug="invalid-reference", errors=[{"field": field, "message": "no such protocol version"}])
+        _LOOK_FORS[key] = found
+        if len(_LOOK_FORS) > _LOOK_FORS_KEPT:
+            _LOOK_FORS.popitem(last=False)
+    else:
+        _LOOK_FORS.move_to_end(key)
     return [{"weight": 1.0, **lf} for lf in found]
