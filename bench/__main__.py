@@ -228,7 +228,7 @@ def run(kafka: bool, only_writes: bool = False) -> list[Figure]:
         copy_ref = bare_copy(platform)
         b1 = cpu.per_write(platform, lambda: bulk_load(platform, headers, school), lambda r: int(r["rows"]))
         b1_ratio = b1["rows_per_s"] / copy_ref["rows_per_s"]
-        figures.append(Figure("B1 bulk load 10,000 educators through the gateway, replicas included",
+        figures.append(Figure("B1 bulk load 10,000 educators through the gateway (CPU: the fan-out included)",
                               b1["rows_per_s"], "rows/s", ">= 10,000 rows/s and >= 0.3x bare COPY",
                               b1["rows_per_s"] >= 10_000 and b1_ratio >= 0.3,
                               {**b1, "bare_copy_rows_per_s": copy_ref["rows_per_s"],
