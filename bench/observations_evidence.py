@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from services.observations.records import evidence
 from services.observations.records.evidence import check
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "observations"
@@ -29,15 +30,26 @@ def run(seconds: float = 5.0) -> list[dict[str, Any]]:
     notes = _corpus()
     for lang in {n[0]: n[2] for n in notes}.values():  # load the language model and the dictionaries once
         check(lang)
+    # Verdicts are kept per note (autosave resends unchanged notes): each pass starts without them, so
+    # this is the check itself; the kept verdict's rate is its own figure.
     checked, t0 = 0, time.perf_counter()
     while time.perf_counter() - t0 < seconds:
+        evidence._check.cache_clear()
         for _, _, text in notes:
             check(text)
         checked += len(notes)
     rate = checked / (time.perf_counter() - t0)
-    figures: list[dict[str, Any]] = [{
-        "scenario": "E1 evidence check throughput (language detected)", "value": round(rate), "unit": "notes/s",
-        "target": ">= 500 notes/s", "ok": rate >= 500, "detail": {"notes": checked}}]
+    seen, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < 1.0:
+        for _, _, text in notes:
+            check(text)
+        seen += len(notes)
+    seen_rate = seen / (time.perf_counter() - t0)
+    figures: list[dict[str, Any]] = [
+        {"scenario": "E1 evidence check throughput (language detected)", "value": round(rate), "unit": "notes/s",
+         "target": ">= 500 notes/s", "ok": rate >= 500, "detail": {"notes": checked}},
+        {"scenario": "E1 evidence check of a note seen before (autosave)", "value": round(seen_rate),
+         "unit": "notes/s", "target": "-", "ok": None, "detail": {"notes": seen}}]
     for lang in sorted({n[0] for n in notes}):
         mine = [(evaluative, not check(text).descriptive) for lg, evaluative, text in notes if lg == lang]
         tp = sum(e and f for e, f in mine)
