@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from typing import Any, Literal, TypeVar
 
 import uvloop
@@ -23,7 +23,7 @@ ON_ASYNCIO = frozenset({"gateway"})  # components whose default is asyncio's loo
 T = TypeVar("T")
 
 
-def loop_for(component: str, environ: dict[str, str] | None = None) -> LoopName:
+def loop_for(component: str, environ: Mapping[str, str] | None = None) -> LoopName:
     chosen = (os.environ if environ is None else environ).get("EVENT_LOOP", "").strip()
     if not chosen:
         return "asyncio" if component in ON_ASYNCIO else "uvloop"

@@ -374,9 +374,9 @@ def _compiled(language: str, extra: ExtraKey) -> tuple[tuple[Term, ...], tuple[T
     return tuple(t for t in terms if t.words), exceptions
 
 
-def _evaluative_flags(text: str, language: str, extra: Mapping[str, Iterable[str]] | None) -> list[Flag]:
+def _evaluative_flags(text: str, language: str, extra: ExtraKey) -> list[Flag]:
     seq = tokens(text, language)
-    terms, exceptions = _compiled(language, _extra_key(extra))
+    terms, exceptions = _compiled(language, extra)
     joiner = "" if language == "zh" else " "
     taken: set[int] = set()
     found: list[tuple[int, Flag]] = []
@@ -423,8 +423,7 @@ def _check(note: str, language: str | None, one: ExtraKey,
     names = [f for _, f in sorted(_names(text), key=lambda pf: pf[0])]
     if lang not in LEXICONS:
         return Verdict(False, tuple(names), "unchecked", lang, quotes)
-    terms = dict(one) if one else dict(dict(per_language).get(lang, ()))
-    flags = _evaluative_flags(outside, lang, terms)
+    flags = _evaluative_flags(outside, lang, one or dict(per_language).get(lang, ()))
     every = tuple(flags + names)
     verdict = "evaluative" if flags else "identifying" if names else "descriptive"
     return Verdict(not every, every, verdict, lang, quotes)
