@@ -37,9 +37,16 @@ async def get_or_404(session: AsyncSession, model: Any, object_id: Any, tenant_i
     return row
 
 
-def invalid_reference(fields: Sequence[tuple[str, str]]) -> Problem:
-    """422 naming each field whose id is unknown in the tenant: (field, what it should name)."""
+REPLICA_LAG = ("an object created a moment ago reaches the other services within a second or two: "
+               "if you have just created it, try again")
+
+
+def invalid_reference(fields: Sequence[tuple[str, str]], *, replica: bool = False) -> Problem:
+    """422 naming each field whose id is unknown in the tenant: (field, what it should name). `replica`:
+    some were looked up in a replica of another service, which may not have caught up yet."""
     detail = "; ".join(f"{f}: no such {label} in your organisation" for f, label in fields)
+    if replica:
+        detail += f" ({REPLICA_LAG})"
     return Problem(422, "Invalid reference", detail, slug="invalid-reference",
                    errors=[{"field": f, "message": f"no such {label}"} for f, label in fields])
 
@@ -49,7 +56,8 @@ class Reference:
     """Ids a request names, each of which must exist in the caller's tenant.
 
     `ids` maps the field path as the caller wrote it (`observers[2]`) to the id; `where` adds
-    conditions (a replica row not removed, a school the token may see).
+    conditions (a replica row not removed, a school the token may see); `replica` marks a lookup in a
+    replica fed by another service's events, which lags its source by the time an event takes to arrive.
     """
 
     model: Any
@@ -57,10 +65,11 @@ class Reference:
     ids: dict[str, Any]
     id_column: str = "id"
     where: Sequence[ColumnElement[bool]] = field(default_factory=tuple)
+    replica: bool = False
 
 
 def reference(model: Any, label: str, field_name: str, values: Any, *, id_column: str = "id",
-              where: Sequence[ColumnElement[bool]] = ()) -> Reference:
+              where: Sequence[ColumnElement[bool]] = (), replica: bool = False) -> Reference:
     """A Reference for one field holding one id (None: nothing to check) or a list of ids."""
     if values is None:
         ids: dict[str, Any] = {}
@@ -68,7 +77,7 @@ def reference(model: Any, label: str, field_name: str, values: Any, *, id_column
         ids = {f"{field_name}[{n}]": v for n, v in enumerate(values) if v is not None}
     else:
         ids = {field_name: values}
-    return Reference(model, label, ids, id_column, tuple(where))
+    return Reference(model, label, ids, id_column, tuple(where), replica)
 
 
 async def unknown_references(session: AsyncSession, tenant_id: str, references: Iterable[Reference]
@@ -91,7 +100,8 @@ async def require_known(session: AsyncSession, tenant_id: str, *references: Refe
     """Raise the invalid-reference problem (422, every bad field named) unless every id exists."""
     missing = await unknown_references(session, tenant_id, references)
     if missing:
-        raise invalid_reference(missing)
+        replicated = {f for ref in references if ref.replica for f in ref.ids}
+        raise invalid_reference(missing, replica=any(f in replicated for f, _ in missing))
 
 
 def check_version(current: int, expected: int | None) -> None:

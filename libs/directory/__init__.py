@@ -182,7 +182,8 @@ def known_educators(directory: Directory, field: str, values: object) -> Referen
 
 
 def _known(table: Table, label: str, key: str, field: str, values: object) -> Reference:
-    return reference(table, label, field, values, id_column=key, where=[table.c.removed.is_(False)])
+    return reference(table, label, field, values, id_column=key, where=[table.c.removed.is_(False)],
+                     replica=True)
 
 
 class ReplicatedSchool(BaseModel):

@@ -62,7 +62,7 @@ async def check_problem_of_practice(session: AsyncSession, principal: Principal,
         problems_of_practice.c.tenant_id == principal.tenant_id,
         problems_of_practice.c.problem_of_practice_id == body.problem_of_practice_id))
     if school != body.school_id:
-        raise invalid_reference([("problem_of_practice_id", "problem of practice of this school")])
+        raise invalid_reference([("problem_of_practice_id", "problem of practice of this school")], replica=True)
 
 
 async def schedule_visit(session: AsyncSession, principal: Principal, body: VisitCreate) -> uuid.UUID:
