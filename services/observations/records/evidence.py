@@ -67,20 +67,32 @@ LEXICONS: dict[str, dict[Kind, tuple[str, ...]]] = {
             "meaningful", "went well", "did well", "very well", "too much", "too long", "too slow", "too fast",
             "messy", "sloppy", "exemplary", "high quality", "low level",
             "well done", "well organized", "well organised", "well structured", "well run", "smoothly",
-            "struggling teacher", "great job", "good job", "excellent job"),
+            "struggling teacher", "great job", "good job", "excellent job",
+            "passive", "compliant", "solid", "=rushed", "dragged on", "drags on", "dynamic", "energetic", "lively", "dull",
+            "thoughtful", "creative", "strict", "harsh", "caring", "skilled", "skillful", "skilful", "talented",
+            "productive", "unproductive", "purposeful", "respectful", "disrespectful", "rude", "unruly",
+            "disruptive", "well behaved", "badly behaved", "poorly", "teacher centred", "teacher centered",
+            "student centred", "student centered", "too easy", "too hard", "too difficult", "confusing",
+            "unclear", "clearly", "rapport", "well paced", "slow paced", "nice to see", "would be nice",
+            "like to see", "i wish"),
         Kind.inference: (
             "=engaged", "=disengaged", "=engagement", "on task", "off task", "bored", "confused", "=understood",
             "understand the", "=interested", "=uninterested", "=excited", "enjoy", "=enjoyed", "happy", "unhappy",
             "frustrated", "motivated", "unmotivated", "focused", "unfocused", "attentive", "distracted", "anxious",
             "nervous", "proud", "curious", "comfortable", "uncomfortable", "=struggling", "=struggled", "seem",
             "appear to", "=knew", "wanted to", "eager", "enthusiastic", "invested", "confident", "lost",
-            "got it", "grasp", "=grasped", "realize", "=realized", "realise", "=realised", "felt", "feel"),
+            "got it", "grasp", "=grasped", "realize", "=realized", "realise", "=realised", "felt", "feel",
+            "love", "paying attention", "pay attention", "paid attention", "=mastered", "mastery", "=learned",
+            "tuned out", "zoned out", "tired", "sleepy", "upset", "scared", "afraid", "worried", "relaxed",
+            "willing", "reluctant", "resistant", "=enjoying", "care about", "=cares", "familiar with", "at ease",
+            "obviously", "evidently", "apparently"),
         Kind.prescription: (
             "should", "shouldn't", "should not", "must", "mustn't", "needs to", "need to", "ought to",
             "would be better", "could improve", "it would help", "i would suggest", "i'd suggest", "i suggest",
             "we suggest", "i recommend", "i would recommend", "my suggestion", "might want to", "may want to",
             "could try", "might try", "could consider", "might consider", "would benefit", "next time",
-            "it would be good", "it might help", "it may help", "would have been better", "try to", "make sure"),
+            "it would be good", "it might help", "it may help", "would have been better", "try to", "make sure",
+            "would have been", "could use", "might use", "could have", "should have"),
         Kind.deficit: (
             "lacks", "lacking", "lack of", "failed to", "fails to", "fail to", "unable to", "didn't bother",
             "did not bother", "no attempt", "unprepared", "missed opportunity", "missed chance", "not a single",
@@ -93,7 +105,12 @@ LEXICONS: dict[str, dict[Kind, tuple[str, ...]]] = {
             "fantástico", "estupendo", "increíble", "perfecto", "perfecta", "horrible", "caótico", "caótica",
             "flojo", "floja", "bien hecho", "muy bien", "bien organizado", "bien organizada", "bien manejado",
             "impresionante", "pésimo", "aburrida clase", "demasiado lento", "demasiado rápido", "desastre",
-            "interesante", "adecuado", "inadecuado", "exitoso", "exitosa"),
+            "interesante", "adecuado", "inadecuado", "exitoso", "exitosa",
+            "pasivo", "pasivos", "pasiva", "pasivas", "sólido", "sólida", "apresurado", "apresurada", "dinámico",
+            "dinámica", "desordenado", "desordenada", "respetuoso", "irrespetuoso", "productivo", "improductivo",
+            "creativo", "creativa", "estricto", "estricta", "centrada en el docente", "centrado en el docente",
+            "centrada en el maestro", "centrada en la maestra", "centrada en el profesor", "poca participación",
+            "=decayó", "=decae", "muy lento", "muy lenta", "claramente"),
         Kind.inference: (
             "aburrido", "aburridos", "aburrida", "aburridas", "motivado", "motivados", "interesado", "interesados",
             "entusiasmado", "entusiasmados", "confundido", "confundidos", "comprometido", "comprometidos",
@@ -101,12 +118,17 @@ LEXICONS: dict[str, dict[Kind, tuple[str, ...]]] = {
             "=comprendieron", "=comprendió", "=parecía", "=parecían", "=parece", "=parecen", "disfrutar",
             "=disfrutaron", "contento", "contentos", "feliz", "felices", "atento", "atentos", "en la tarea",
             "fuera de la tarea", "nervioso", "nerviosos", "perdido", "perdidos", "frustrado", "frustrados",
-            "seguro de sí", "querían", "=sabían", "involucrados", "involucrado"),
+            "seguro de sí", "querían", "=sabían", "involucrados", "involucrado",
+            "=quiere", "=quieren", "=quería", "=ama", "=aman", "prestar atención", "=dominaban", "=dominaron",
+            "=dominan", "obviamente", "evidentemente", "se notaba", "se nota", "cansado", "cansados",
+            "preocupado", "preocupados", "tranquilo", "tranquilos", "a gusto", "cómodo", "cómodos", "incómodo",
+            "incómodos", "dispuesto", "dispuestos", "reacio", "reacios", "=conocían", "=aprendieron"),
         Kind.prescription: (
             "=debería", "=deberían", "=debe", "=deben", "=debió", "=deberia", "=deberian", "tiene que",
             "tienen que", "hay que", "=necesita", "=necesitan", "sugiero", "sugeriría", "recomiendo",
             "recomendaría", "podría intentar", "sería mejor", "convendría", "la próxima vez", "sería bueno",
-            "le sugiero", "intentar que", "asegurarse de"),
+            "le sugiero", "intentar que", "asegurarse de",
+            "=podría", "=podrían", "habría sido", "hubiera sido", "sería ideal"),
         Kind.deficit: (
             "=falta", "=faltó", "falta de", "carece", "carecen", "no logra", "no logró", "no lograron",
             "fracasó", "fracaso", "ningún intento", "sin ningún", "ni un solo", "no se esforzó",
@@ -116,27 +138,37 @@ LEXICONS: dict[str, dict[Kind, tuple[str, ...]]] = {
         Kind.judgement: (
             "bon", "bel", "ekselan", "move", "pa bon", "enteresan", "raz", "tre byen", "byen fet", "pafe", "terib",
             "pi bon", "pi mal", "mal fet", "bagay", "dezòdone", "dezoganize", "fantastik", "siperb", "kokenn",
-            "trè bon", "trè mal", "bon travay", "efikas", "pa efikas", "twò dousman", "twò vit", "twò long"),
+            "trè bon", "trè mal", "bon travay", "efikas", "pa efikas", "twò dousman", "twò vit", "twò long",
+            "pasif", "solid", "prese", "twòp", "santre sou pwofesè", "dinamik", "kreyatif", "sevè", "respektye",
+            "vin lou", "li te klè", "li klè", "evidamman"),
         Kind.inference: (
             "anwiye", "konfonn", "konfize", "enterese", "kontan", "konprann", "motive", "distre", "angaje",
             "sanble", "santi", "pran plezi", "renmen leson", "nève", "pèdi", "fatige", "pa okipe", "satisfe", "fyè",
-            "te vle", "te konnen"),
+            "te vle", "te konnen",
+            "renmen", "pa t ap swiv", "pa te swiv", "pa swiv", "atantif", "metrize", "enkyete", "alèz",
+            "malalèz", "konnen byen"),
         Kind.prescription: (
             "ta dwe", "dwe", "fok", "fòk", "bezwen", "ta bon", "ta pi bon", "mwen sijere", "sijere",
-            "pwochen fwa", "ta ka eseye", "ta sipoze", "rekòmande", "ta dwe eseye"),
+            "pwochen fwa", "ta ka eseye", "ta sipoze", "rekòmande", "ta dwe eseye",
+            "ta bèl", "ta ideyal", "ta pi byen"),
         Kind.deficit: ("manke", "pa rive", "pa janm", "pa gen okenn", "pa fè okenn efò", "echwe", "pa ase"),
     },
     "zh": {
         Kind.judgement: (
             "很好", "非常好", "好", "优秀", "出色", "差", "糟糕", "无聊", "有效", "无效", "混乱", "精彩", "棒",
             "完美", "不错", "太好了", "成功", "低效", "高效", "死板", "乱", "一般般", "生动", "枯燥", "很差",
-            "到位", "优质", "失败的", "好课", "太慢", "太快", "很棒", "生动有趣", "有趣", "很差劲"),
+            "到位", "优质", "失败的", "好课", "太慢", "太快", "很棒", "生动有趣", "有趣", "很差劲",
+            "被动", "扎实", "仓促", "拖沓", "融洽", "关系融洽", "以教师为中心", "过于", "生硬", "沉闷", "严格", "热情",
+            "耐心", "有序", "井然有序", "清晰", "理想"),
         Kind.inference: (
             "投入", "专注", "认真", "积极", "兴奋", "开心", "高兴", "困惑", "迷惑", "明白", "理解", "懂", "懂了",
             "似乎", "好像", "看起来", "喜欢", "感兴趣", "走神", "分心", "紧张", "无精打采", "自信", "享受",
-            "想要", "觉得"),
+            "想要", "觉得",
+            "爱", "显然", "明显", "专心", "不专心", "掌握", "熟悉", "跟不上", "看得出", "听懂", "吃力", "疲惫",
+            "放松", "害怕", "担心", "愿意", "不愿意", "注意力"),
         Kind.prescription: (
-            "应该", "必须", "需要", "应当", "最好", "建议", "不妨", "可以尝试", "下次", "应", "要注意", "务必"),
+            "应该", "必须", "需要", "应当", "最好", "建议", "不妨", "可以尝试", "下次", "应", "要注意", "务必",
+            "如果能", "就更好", "为什么不", "不如"),
         Kind.deficit: ("缺乏", "没有能力", "未能", "做不到", "缺少", "不够", "失败", "没能"),
     },
 }
@@ -145,15 +177,28 @@ EXCEPTIONS: dict[str, tuple[str, ...]] = {
     "en": ("strong acid", "strong base", "strong magnet", "strong wind", "good morning", "good afternoon",
            "good night", "good bye", "which is better", "which one is better", "which is best", "best fit",
            "better buy", "best buy", "nice to meet", "lost and found", "lost tooth", "feel the", "on task card",
-           "task card"),
+           "task card", "solid shape", "solid shapes", "solid figure", "solid figures", "solid state", "a solid",
+           "solids", "passive voice", "passive transport"),
     "es": ("buenos días", "buenas tardes", "buenas noches", "cuál es mejor", "falta de ortografía",
+           "estado sólido", "cuerpo sólido", "cuerpos sólidos", "figura sólida", "figuras sólidas", "voz pasiva",
            "faltan minutos", "cuál es el mejor"),
-    "ht": ("bon jou", "bonjou", "bonswa", "kiyès ki pi bon", "kilès ki pi bon"),
+    "ht": ("bon jou", "bonjou", "bonswa", "kiyès ki pi bon", "kilès ki pi bon", "fòm solid", "eta solid"),
     "zh": ("你好", "好的", "好了", "好吗", "哪个更好", "只好", "好像素", "好几", "准备好", "做好", "写好", "排好",
            "放好", "坐好", "分好", "画好", "的差", "最喜欢的"),
 }
 COMPARATIVES = {"en": ("better", "best", "worse", "worst"), "es": ("mejor", "peor"), "ht": ("pi bon", "pi mal"),
                 "zh": ("更好",)}
+# A note that opens with these is advice, however it goes on: "Consider using...", "Why not let...".
+# Only at the opening, where a descriptive note has its subject: "students consider two strategies" is
+# evidence.
+OPENINGS = {"en": ("consider", "try", "remember to", "avoid", "allow", "encourage", "include", "incorporate",
+                   "why not", "what if", "perhaps", "maybe"),
+            "es": ("considere", "considerar", "intente", "intentar", "procure", "evite", "evitar", "por qué no",
+                   "quizás", "quizá", "tal vez", "incluir", "incorporar"),
+            "ht": ("eseye", "konsidere", "evite", "poukisa pa", "petèt", "sonje"),
+            "zh": ("可以", "不如", "为什么不", "为什么不让", "何不", "试着", "尝试", "或许", "也许")}
+# Openings that are advice only before a gerund: "Consider using..." is, "Consider the triangle:" is a task.
+BEFORE_GERUND = {"consider", "try"}
 WHICH = {"en": ("which", "whether"), "es": ("cual", "que"), "ht": ("kiyes", "kiles", "ki"), "zh": ("哪个", "哪")}
 # A failure of things is no deficit of people: "the projector failed to start".
 THINGS = {"projector", "computer", "laptop", "printer", "internet", "wifi", "smartboard", "board", "camera",
@@ -259,7 +304,7 @@ class Term:
 def _term(text: str, kind: Kind, language: str) -> Term:
     exact = text.startswith("=")
     if language == "zh":  # a term is matched against runs of segmented words (see _matches)
-        return Term(fold(text), kind, ((fold(text), None),))
+        return Term(fold(text.lstrip("=")), kind, ((fold(text.lstrip("=")), None),))
     words = tokens(text.lstrip("="), language)
     return Term(fold(text.lstrip("=")), kind, tuple((w.form, None if exact else w.lemma) for w in words))
 
@@ -363,23 +408,40 @@ def _extra_key(extra: Mapping[str, Iterable[str]] | None) -> ExtraKey:
 
 
 @lru_cache(maxsize=64)
-def _compiled(language: str, extra: ExtraKey) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
-    """A language's terms in matching order, and its exceptions: built once per lexicon, not per note."""
+def _compiled(language: str, extra: ExtraKey) -> tuple[tuple[Term, ...], tuple[Term, ...], tuple[Term, ...]]:
+    """A language's terms in matching order, its exceptions and its openings: built once per lexicon, not
+    per note."""
     lexicon = lexicon_for(language, dict(extra))
     # longest first, and a form-only term before a lemma one: "engaged" is an inference before the lemma
     # "engage" could make it the judgement "engaging"
     terms = sorted((_term(t, k, language) for k, ts in lexicon.items() for t in ts),
                    key=lambda t: (-len(t.words), any(lemma is not None for _, lemma in t.words)))
     exceptions = tuple(_term(e, Kind.judgement, language) for e in EXCEPTIONS.get(language, ()))
-    return tuple(t for t in terms if t.words), exceptions
+    openings = tuple(_term(f"={o}", Kind.prescription, language) for o in OPENINGS.get(language, ()))
+    return tuple(t for t in terms if t.words), exceptions, openings
+
+
+def _opening(seq: Sequence[Token], openings: Sequence[Term]) -> int:
+    """Where the note's first word is, if the note opens with advice (-1 otherwise)."""
+    first = next((n for n, t in enumerate(seq) if any(c.isalnum() for c in t.form)), None)
+    if first is None:
+        return -1
+    if not any(_span(seq, first, o) for o in openings):
+        return -1
+    if seq[first].form in BEFORE_GERUND and not (first + 1 < len(seq) and seq[first + 1].form.endswith("ing")):
+        return -1
+    return first
 
 
 def _evaluative_flags(text: str, language: str, extra: ExtraKey) -> list[Flag]:
     seq = tokens(text, language)
-    terms, exceptions = _compiled(language, extra)
+    terms, exceptions, openings = _compiled(language, extra)
     joiner = "" if language == "zh" else " "
     taken: set[int] = set()
     found: list[tuple[int, Flag]] = []
+    if (at := _opening(seq, openings)) >= 0:
+        taken.add(at)
+        found.append((at, Flag(seq[at].form, Kind.prescription, SUGGESTIONS[Kind.prescription])))
     where = _positions(seq)
     for term in terms:  # "should not" is one flag, not "should" and a leftover
         for at in sorted(_candidates(where, term)):
