@@ -14,7 +14,7 @@ from services.observations.records.evidence import check
 CORPUS = Path(__file__).parents[3] / "data" / "observations"
 LANGUAGES = ("en", "es", "ht", "zh")
 TARGET = 0.9
-HELD_OUT_PRECISION, HELD_OUT_RECALL = 0.0, 0.0  # set once, from the one measurement
+HELD_OUT_PRECISION, HELD_OUT_RECALL = 0.95, 0.35  # just under the one measurement (1.000, 0.375): a regression bar
 
 
 @dataclass(frozen=True)
