@@ -262,6 +262,22 @@ graph_measures = Table(
     PrimaryKeyConstraint("tenant_id", "scope", "scope_id", "period"),
 )
 
+# The scopes whose measures wait to be recomputed: requested by the use case that changed their ties, in
+# its transaction, and taken by the worker, so a write never pays for a large network's graph. `since`:
+# from this month on (NULL: every month); `version` grows with each request, so a request arriving while
+# the worker computes is not lost with the row.
+graph_refresh = Table(
+    "graph_refresh", metadata,
+    Column("tenant_id", Text, nullable=False),
+    Column("scope", Text, nullable=False),  # network, school
+    Column("scope_id", Uuid, nullable=False),
+    Column("since", Date),
+    Column("version", BigInteger, nullable=False, server_default="1"),
+    Column("claimed_until", DateTime(timezone=True)),
+    Column("requested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("tenant_id", "scope", "scope_id"),
+)
+
 # Each emergence is announced once: (educator, scope, period).
 emerged_leaders = Table(
     "emerged_leaders", metadata,

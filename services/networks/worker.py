@@ -1,5 +1,5 @@
-"""The worker: networks's outbox relay and consumers, the overdue-commitments step, and the change queries'
-sequencer (libs/common/changes.py)."""
+"""The worker: networks's outbox relay and consumers, the collaboration graph's projection (the scopes the
+writes queued), the overdue-commitments step, and the change queries' sequencer (libs/common/changes.py)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from libs.common.changes import sequencer
 from libs.common.db import create_engine, session_factory, unit_of_work
 from libs.common.settings import ServiceSettings
 from libs.common.telemetry import setup_telemetry, shutdown_telemetry
-from libs.common.worker import run_worker
+from libs.common.worker import every, run_worker
 from services.networks.commitments.service import announce_overdue, today
+from services.networks.graph.service import refresh_all
 from services.networks.handlers import CONSUMERS
 from services.networks.settings import get_settings
 
 log = logging.getLogger(__name__)
 OVERDUE_EVERY = 60.0  # seconds between sweeps: due dates are days, a minute's delay is nothing
 CHANGE_TRACKED = ["networks", "memberships", "practices"]  # the tables of app.TRACKED
+GRAPH_EVERY = 0.25  # seconds between looks at the graph queue when it was empty
 
 
 async def overdue_step(settings: ServiceSettings, stop: asyncio.Event, every: float = OVERDUE_EVERY) -> None:
@@ -44,7 +46,8 @@ async def overdue_step(settings: ServiceSettings, stop: asyncio.Event, every: fl
 
 async def run_all(settings: ServiceSettings) -> None:
     stop = asyncio.Event()
-    jobs = sequencer(CHANGE_TRACKED, settings.change_retention_days)
+    jobs = [*sequencer(CHANGE_TRACKED, settings.change_retention_days),
+            every("graph-projection", GRAPH_EVERY, refresh_all)]
     await asyncio.gather(run_worker(settings, CONSUMERS, stop, jobs=jobs), overdue_step(settings, stop))
 
 

@@ -136,7 +136,11 @@ def test_networks_story_through_the_gateway(platform: Platform, token_for: Calla
                 "agenda": [{"title": "Comparing strategies", "tags": TAGS}], "attendee_ids": attendees,
                 "chair_id": top["educator_id"], "chair_reason": top["reason"]})
             assert held["norms_version"] == 1
-            densities.append(s.get(f"/networks/networks/{mixed['id']}/graph")["measures"]["density"])
+            # the worker recomputes the graph the meeting queued: read it once it is no longer pending
+            settled = eventually(lambda: (g := s.get(f"/networks/networks/{mixed['id']}/graph"))
+                                 ["refresh_pending"] is False and g, timeout=15)
+            assert settled, "the worker did not recompute the network's graph"
+            densities.append(settled["measures"]["density"])
         assert densities[0] < densities[1] < densities[2], densities
         hosts = [m["host_school_id"] for m in s.get("/networks/meetings", network_id=mixed["id"])["items"]]
         assert sorted(hosts) == sorted(schools[:3])  # the rotation went round: three different hosts
@@ -149,7 +153,7 @@ def test_networks_story_through_the_gateway(platform: Platform, token_for: Calla
         assert leadership[-1]["meetings"] == 3 and leadership[-1]["share"] == 1.0
 
         # hr: the chair's responsibility from meeting.held, the leadership-potential signal from leader.emerged
-        leaders = s.get(f"/networks/networks/{mixed['id']}/emerging-leaders")
+        leaders = eventually(lambda: s.get(f"/networks/networks/{mixed['id']}/emerging-leaders"), timeout=15)
         assert [x["educator_id"] for x in leaders] == [model]
         signals = eventually(lambda: c.get(f"{gw}/hr/educators/{model}/leadership-signals",
                                            headers=s.h).json(), timeout=15)

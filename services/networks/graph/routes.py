@@ -30,25 +30,27 @@ READ = require("networks:read")
 router = APIRouter(tags=["collaboration graph"], responses=problem_responses(400, 401, 403, 404, 422))
 
 
-def _public(scope: service.Scope, rows: list[Any]) -> GraphPublic:
+def _public(scope: service.Scope, rows: list[Any], pending: bool) -> GraphPublic:
     history = [PeriodMeasures(period=r["period"], measures=Measures(**r["measures"])) for r in rows]
     if not rows:
         return GraphPublic(scope=scope.kind, scope_id=scope.id, period=None, measures=None, people=[],
-                           history=[], computed_at=None)
+                           history=[], computed_at=None, refresh_pending=pending)
     last = rows[-1]
     people = sorted((PersonPublic(educator_id=uuid.UUID(p), **m) for p, m in last["people"].items()),
                     key=lambda p: (-p.betweenness, str(p.educator_id)))
     return GraphPublic(scope=scope.kind, scope_id=scope.id, period=last["period"],
                        measures=Measures(**last["measures"]), people=people, history=history,
-                       computed_at=last["computed_at"])
+                       computed_at=last["computed_at"], refresh_pending=pending)
 
 
 @router.get("/networks/{network_id}/graph", response_model=GraphPublic, dependencies=[READ],
-            summary="The network's collaboration graph measures, by month (a projection, not computed per request)")
+            summary="The network's collaboration graph measures, by month (a projection the worker keeps, not "
+                    "computed per request)")
 async def network_graph(network_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> Any:
     await network_or_404(session, principal, network_id)
     scope = service.Scope("network", network_id)
-    return _public(scope, await service.stored(session, principal.tenant_id, scope))
+    return _public(scope, await service.stored(session, principal.tenant_id, scope),
+                   await service.pending(session, principal.tenant_id, scope))
 
 
 @router.get("/schools/{school_id}/graph", response_model=GraphPublic, dependencies=[READ],
@@ -60,7 +62,8 @@ async def school_graph(school_id: uuid.UUID, principal: CurrentPrincipal, sessio
     if not principal.may_see_school(school_id):
         raise not_found("school")
     scope = service.Scope("school", school_id)
-    return _public(scope, await service.stored(session, principal.tenant_id, scope))
+    return _public(scope, await service.stored(session, principal.tenant_id, scope),
+                   await service.pending(session, principal.tenant_id, scope))
 
 
 @router.get("/networks/{network_id}/graph/export", response_model=GraphExport, dependencies=[READ],

@@ -52,7 +52,7 @@ class GraphPublic(BaseModel):
          "history": [{"period": "2026-09", "measures": {"nodes": 10, "edges": 18, "density": 0.4,
                                                          "reciprocity": 1.0, "centralization": 0.2778}},
                      {"period": "2026-10", "measures": MEASURES}],
-         "computed_at": "2026-10-15T18:02:11Z"}]})
+         "computed_at": "2026-10-15T18:02:11Z", "refresh_pending": False}]})
 
     scope: str = Field(examples=["network"])
     scope_id: uuid.UUID
@@ -61,6 +61,9 @@ class GraphPublic(BaseModel):
     people: list[PersonPublic]
     history: list[PeriodMeasures]
     computed_at: datetime | None
+    refresh_pending: bool = Field(False, description=(
+        "A write changed this graph and the worker has not recomputed it yet (usually well under a second): "
+        "the measures are those of `computed_at`."))
 
 
 class ExportNode(BaseModel):

@@ -1,6 +1,8 @@
 """The collaboration graph as a projection: interactions are written as they happen (meetings, visits'
-and mentoring events); the measures of each affected network and school are recomputed then, in the same
-transaction, and requests only read them.
+and mentoring events), and in the same transaction each affected network and school is queued for
+recomputation (`graph_refresh`). The worker drains the queue, one scope per transaction, and requests
+only read the stored measures: a meeting in a network of 5,000 educators costs the write its ties and one
+queue row, not the second it takes to measure that graph.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from itertools import combinations
 from typing import Any
 
 import networkx as nx
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import and_, case, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from libs.common.db import session_factory, unit_of_work
 from libs.contracts.networks import LeaderEmerged
 from services.networks.common import emit
 from services.networks.graph.leaders import PERIODS, emerging
@@ -30,10 +33,11 @@ from services.networks.graph.measures import (
     percentiles,
     person_measures,
 )
-from services.networks.models import DIRECTORY, emerged_leaders, interactions, memberships
+from services.networks.models import DIRECTORY, emerged_leaders, graph_refresh, interactions, memberships
 from services.networks.models import graph_measures as measures_table
 
 KEEP_PERIODS = 12  # months of history kept in the projection (each cumulative from the start)
+CLAIM_SECONDS = 300  # a scope taken by a worker that died is taken again after this
 INSERT_TIE = text(
     "INSERT INTO interactions (tenant_id, kind, source_id, a_id, b_id, network_id, school_id, weight, occurred_on) "
     "VALUES (:tenant_id, :kind, :source_id, :a_id, :b_id, :network_id, :school_id, :weight, :occurred_on) "
@@ -199,9 +203,78 @@ async def scopes_of(session: AsyncSession, tenant: str, people: Iterable[uuid.UU
 
 async def refresh_for(session: AsyncSession, tenant: str, people: Iterable[uuid.UUID],
                       since: date | None = None) -> None:
-    """Recompute every network and school these people belong to, from the month of `since` on."""
-    for scope in await scopes_of(session, tenant, people):
-        await recompute(session, tenant, scope, since)
+    """Queue every network and school these people belong to, from the month of `since` on."""
+    await request_refresh(session, tenant, await scopes_of(session, tenant, people), since)
+
+
+async def request_refresh(session: AsyncSession, tenant: str, scopes: Sequence[Scope], since: date | None) -> None:
+    """Queue scopes for the worker, in the caller's transaction. A scope already queued keeps one row,
+    recomputed from the earlier of the two months (NULL, every month, wins), its version bumped."""
+    if not scopes:
+        return
+    stmt = pg_insert(graph_refresh).values([{"tenant_id": tenant, "scope": s.kind, "scope_id": s.id, "since": since}
+                                            for s in sorted(set(scopes), key=lambda s: (s.kind, str(s.id)))])
+    either_all = (graph_refresh.c.since.is_(None)) | (stmt.excluded.since.is_(None))
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=[graph_refresh.c.tenant_id, graph_refresh.c.scope, graph_refresh.c.scope_id],
+        set_={"since": case((either_all, None), else_=func.least(graph_refresh.c.since, stmt.excluded.since)),
+              "version": graph_refresh.c.version + 1, "requested_at": func.now()}))
+
+
+def _key(row: Any) -> Any:
+    return and_(graph_refresh.c.tenant_id == row.tenant_id, graph_refresh.c.scope == row.scope,
+                graph_refresh.c.scope_id == row.scope_id)
+
+
+async def _claim(session: AsyncSession) -> Any:
+    """The oldest queued scope no live worker holds, held for CLAIM_SECONDS (several workers share the
+    queue; a claim is committed at once, so writers queueing the same scope never wait on a computation)."""
+    row = (await session.execute(
+        select(graph_refresh.c.tenant_id, graph_refresh.c.scope, graph_refresh.c.scope_id, graph_refresh.c.since,
+               graph_refresh.c.version)
+        .where((graph_refresh.c.claimed_until.is_(None)) | (graph_refresh.c.claimed_until < func.now()))
+        .order_by(graph_refresh.c.requested_at).limit(1).with_for_update(skip_locked=True))).first()
+    if row is not None:
+        await session.execute(update(graph_refresh).where(_key(row)).values(
+            claimed_until=func.now() + text(f"interval '{CLAIM_SECONDS} seconds'")))
+    return row
+
+
+async def refresh_next(engine: AsyncEngine) -> bool:
+    """Recompute one queued scope (False: nothing to do). The row goes only if no request came while the
+    measures were computed; otherwise it is released, and taken again with the merged month."""
+    sessions = session_factory(engine)
+    async with unit_of_work(sessions) as session:
+        row = await _claim(session)
+    if row is None:
+        return False
+    try:
+        async with unit_of_work(sessions) as session:
+            await recompute(session, row.tenant_id, Scope(row.scope, row.scope_id), row.since)
+            done = (await session.execute(delete(graph_refresh).where(
+                _key(row), graph_refresh.c.version == row.version).returning(graph_refresh.c.scope_id))).first()
+            if done is None:
+                await session.execute(update(graph_refresh).where(_key(row)).values(claimed_until=None))
+    except Exception:
+        async with unit_of_work(sessions) as session:  # give it back now rather than after the claim expires
+            await session.execute(update(graph_refresh).where(_key(row)).values(claimed_until=None))
+        raise
+    return True
+
+
+async def refresh_all(engine: AsyncEngine) -> int:
+    """Drain the queue: the worker's job, and what tests call to see the projection settle."""
+    done = 0
+    while await refresh_next(engine):
+        done += 1
+    return done
+
+
+async def pending(session: AsyncSession, tenant: str, scope: Scope) -> bool:
+    """Whether the scope's stored measures wait for a recomputation."""
+    queued = await session.scalar(select(graph_refresh.c.version).where(
+        graph_refresh.c.tenant_id == tenant, graph_refresh.c.scope == scope.kind, graph_refresh.c.scope_id == scope.id))
+    return queued is not None
 
 
 async def stored(session: AsyncSession, tenant: str, scope: Scope) -> list[Any]:

@@ -73,7 +73,7 @@ async def hold(session: AsyncSession, principal: Principal, body: MeetingCreate)
         meeting_id=meeting_id, network_id=body.network_id, meeting_date=body.meeting_date,
         meeting_type=body.meeting_type.value, chair_id=body.chair_id, chair_reason=body.chair_reason,
         attendee_ids=body.attendee_ids))
-    # co-attendance ties, then the graph projection of every network and school they touch
+    # co-attendance ties; every network and school they touch is queued for the graph projection
     await graph.add_ties(session, tenant, "co_attendance", meeting_id, graph.pairs(body.attendee_ids),
                          body.meeting_date, network_id=body.network_id, school_id=body.host_school_id)
     await graph.refresh_for(session, tenant, body.attendee_ids, since=body.meeting_date)

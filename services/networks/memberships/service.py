@@ -59,7 +59,7 @@ async def join(session: AsyncSession, principal: Principal, network_id: uuid.UUI
                                              educator_id=body.educator_id, school_id=body.school_id,
                                              role=body.role.value, starts_on=body.starts_on))
     # a new node changes the density of the network's graph from the month the member joined
-    await graph.recompute(session, tenant, graph.Scope("network", network_id), since=body.starts_on)
+    await graph.request_refresh(session, tenant, [graph.Scope("network", network_id)], body.starts_on)
     return public(row)
 
 

@@ -18,6 +18,7 @@ from libs.common.events import new_event
 from libs.common.inbox import ConsumerRunner
 from libs.common.settings import asyncpg_dsn
 from libs.contracts.base import EventPayload
+from services.networks.graph.service import refresh_all
 from services.networks.handlers import CONSUMERS
 from tests.conftest import build_component, new_database
 
@@ -83,6 +84,10 @@ class Net:
         body = {"educator_id": str(self.people[person]), "school_id": str(self.schools[person % 4]),
                 "tags": tags or [], "starts_on": starts_on}
         return (await self.post(f"/networks/{network['id']}/members", body)).json()  # type: ignore[no-any-return]
+
+    async def settle_graphs(self) -> int:
+        """What the worker's graph job does: recompute every queued scope. Returns how many."""
+        return await refresh_all(self.app.state.engine)
 
     async def deliver(self, payload: EventPayload, tenant: str = TENANT, service: str = "observations") -> str:
         """Through the consumer that handles this payload type, with the real inbox (a replay is a duplicate)."""
