@@ -408,18 +408,52 @@ def _extra_key(extra: Mapping[str, Iterable[str]] | None) -> ExtraKey:
     return tuple(sorted((str(kind), tuple(terms)) for kind, terms in (extra or {}).items()))
 
 
+@dataclass(frozen=True)
+class _Lexicon:
+    """A language's lexicon compiled: terms in matching order, exceptions, openings, and where to look:
+    the terms by the first word they need, so a note meets only the terms its own words can start."""
+
+    terms: tuple[Term, ...]
+    exceptions: tuple[Term, ...]
+    openings: tuple[Term, ...]
+    by_first_word: dict[tuple[str, str], tuple[int, ...]]
+
+
+def _first_word_keys(term: Term) -> list[tuple[str, str]]:
+    """What _candidates looks a term up by: its first form and lemma, or for Chinese its first character."""
+    form, lemma = term.words[0]
+    if len(term.words) == 1 and lemma is None and not form.isascii():
+        return [("char", form[0])]
+    return [("form", form)] + ([("lemma", lemma)] if lemma is not None else [])
+
+
 @lru_cache(maxsize=64)
-def _compiled(language: str, extra: ExtraKey) -> tuple[tuple[Term, ...], tuple[Term, ...], tuple[Term, ...]]:
-    """A language's terms in matching order, its exceptions and its openings: built once per lexicon, not
-    per note."""
+def _compiled(language: str, extra: ExtraKey) -> _Lexicon:
+    """Built once per lexicon, not per note."""
     lexicon = lexicon_for(language, dict(extra))
     # longest first, and a form-only term before a lemma one: "engaged" is an inference before the lemma
     # "engage" could make it the judgement "engaging"
-    terms = sorted((_term(t, k, language) for k, ts in lexicon.items() for t in ts),
-                   key=lambda t: (-len(t.words), any(lemma is not None for _, lemma in t.words)))
+    terms = tuple(t for t in sorted((_term(t, k, language) for k, ts in lexicon.items() for t in ts),
+                                    key=lambda t: (-len(t.words), any(lemma is not None for _, lemma in t.words)))
+                  if t.words)
+    index: dict[tuple[str, str], list[int]] = {}
+    for n, term in enumerate(terms):
+        for key in _first_word_keys(term):
+            index.setdefault(key, []).append(n)
     exceptions = tuple(_term(e, Kind.judgement, language) for e in EXCEPTIONS.get(language, ()))
     openings = tuple(_term(f"={o}", Kind.prescription, language) for o in OPENINGS.get(language, ()))
-    return tuple(t for t in terms if t.words), exceptions, openings
+    return _Lexicon(terms, exceptions, openings, {k: tuple(v) for k, v in index.items()})
+
+
+def _terms_for(where: _Where, lexicon: _Lexicon) -> list[Term]:
+    """The terms this note's words could start, in matching order: the cost follows the note, not the
+    size of the lexicon."""
+    index = lexicon.by_first_word
+    found: set[int] = set()
+    for kind, seen in (("form", where.forms), ("lemma", where.lemmas), ("char", where.firsts)):
+        for word in seen:
+            found.update(index.get((kind, word), ()))
+    return [lexicon.terms[n] for n in sorted(found)]
 
 
 def _opening(seq: Sequence[Token], openings: Sequence[Term]) -> int:
@@ -436,15 +470,16 @@ def _opening(seq: Sequence[Token], openings: Sequence[Term]) -> int:
 
 def _evaluative_flags(text: str, language: str, extra: ExtraKey) -> list[Flag]:
     seq = tokens(text, language)
-    terms, exceptions, openings = _compiled(language, extra)
+    lexicon = _compiled(language, extra)
+    exceptions = lexicon.exceptions
     joiner = "" if language == "zh" else " "
     taken: set[int] = set()
     found: list[tuple[int, Flag]] = []
-    if (at := _opening(seq, openings)) >= 0:
+    if (at := _opening(seq, lexicon.openings)) >= 0:
         taken.add(at)
         found.append((at, Flag(seq[at].form, Kind.prescription, SUGGESTIONS[Kind.prescription])))
     where = _positions(seq)
-    for term in terms:  # "should not" is one flag, not "should" and a leftover
+    for term in _terms_for(where, lexicon):  # "should not" is one flag, not "should" and a leftover
         for at in sorted(_candidates(where, term)):
             size = _span(seq, at, term)
             span = set(range(at, at + size))
