@@ -16,11 +16,12 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-
-from scipy.stats import norm
+from statistics import NormalDist
 
 Codings = Mapping[str, Mapping[str, frozenset[str] | set[str]]]  # observer -> item -> look-for codes shown
-Z95 = float(norm.ppf(0.975))
+# The standard library's normal quantile (the same 1.959963984540054 as scipy's norm.ppf): importing
+# scipy.stats for one constant cost the API process about 60 MB and 0.6 s at start-up.
+Z95 = NormalDist().inv_cdf(0.975)
 
 
 def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:

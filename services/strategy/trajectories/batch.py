@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import binom
 
+from services.strategy.trajectories import rules
 from services.strategy.trajectories.rules import DEFAULT_SHIFT, DEFAULT_TREND, XMR_FACTOR
 
 Floats = NDArray[np.float64]
@@ -112,7 +112,8 @@ def analyse_many(values: Floats, *, shift: int = DEFAULT_SHIFT, trend: int = DEF
     longest, crossings, shifts_up, shifts_down = _runs(sides, useful, shift)
     safe = np.maximum(useful, 1)
     longest_max = np.where(useful > 0, np.round(np.log2(safe)).astype(np.int64) + 3, 0)
-    crossings_min = np.where(useful > 0, binom.ppf(0.05, np.maximum(useful - 1, 0), 0.5).astype(np.int64), 0)
+    limits = np.array([rules.crossings_min(n) for n in range(int(useful.max(initial=0)) + 1)], dtype=np.int64)
+    crossings_min = limits[useful]
     compact, count = _compact(values, present)
     trends_up, trends_down = _trends(compact, count, trend)
     centre = np.full(values.shape[0], np.nan)

@@ -3,7 +3,8 @@
 Definitions (docs/strategy.md has worked examples):
 - Anhøj rules as qicharts2 0.8.1 computes them: points on the centre line and blanks are dropped; with
   n useful points, a signal if the longest run on one side is greater than round(log2(n)) + 3, or if
-  the number of crossings (runs - 1) is less than qbinom(0.05, n - 1, 0.5) (scipy's binom.ppf).
+  the number of crossings (runs - 1) is less than qbinom(0.05, n - 1, 0.5) (scipy's binom.ppf; computed
+  here exactly, see crossings_min).
 - IHI rules: a shift is >= `shift` consecutive points on one side of the median (points on the median
   neither add to nor break it); a trend is >= `trend` points all rising or all falling (equal neighbours
   count once, and do not break it).
@@ -24,8 +25,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
-
-from scipy.stats import binom
 
 Value = float | None
 Direction = Literal["up", "down"]
@@ -144,8 +143,21 @@ def longest_run_max(useful: int) -> int:
 
 @lru_cache(maxsize=4096)
 def crossings_min(useful: int) -> int:
-    """qbinom(0.05, n - 1, 0.5): the fewest crossings expected of random variation."""
-    return int(binom.ppf(0.05, max(useful - 1, 0), 0.5)) if useful > 0 else 0
+    """qbinom(0.05, n - 1, 0.5): the fewest crossings expected of random variation.
+
+    The smallest k with P(X <= k) >= 0.05 for X ~ Binomial(m = n - 1, 1/2), in integers: the sum of
+    C(m, i) up to k, times 20, reaches 2^m (never exactly, as 2^m / 20 is no integer, so no rounding
+    question arises). scipy's binom.ppf gives the same values (a test checks n up to 1,000); importing
+    scipy.stats for this one quantile cost the strategy processes about 85 MB each."""
+    if useful <= 0:
+        return 0
+    m = useful - 1
+    total, k = 0, 0
+    while True:
+        total += math.comb(m, k)
+        if 20 * total >= 2 ** m:
+            return k
+        k += 1
 
 
 def anhoej(values: Sequence[Value], centre: float, start: int = 0, end: int | None = None) -> Anhoej:

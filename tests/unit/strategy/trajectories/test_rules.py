@@ -145,3 +145,12 @@ def test_phases_have_their_own_centre_and_a_freeze_is_ignored_with_them() -> Non
     assert [p.median for p in two.phases] == [1.5, 8.5]
     assert [s for s in two.signals if s.rule == "shift"] == []
     assert [p.phase.start for p in two.phases] == [0, 6]
+
+
+def test_the_crossings_limit_is_scipys_binomial_quantile() -> None:
+    """crossings_min computes qbinom(0.05, n - 1, 0.5) in integers; scipy is the oracle."""
+    from scipy.stats import binom
+
+    expected = [int(binom.ppf(0.05, n - 1, 0.5)) for n in range(1, 1001)]
+    assert [rules.crossings_min(n) for n in range(1, 1001)] == expected
+    assert rules.crossings_min(0) == 0
