@@ -25,7 +25,7 @@ async def principal_of(request: Request,
     return principal
 
 
-def admin(request: Request, principal: Annotated[Principal, Depends(principal_of)]) -> Principal:
+async def admin(request: Request, principal: Annotated[Principal, Depends(principal_of)]) -> Principal:
     if not principal.has("admin"):
         raise insufficient_scope("admin")
     check_rate(request, f"{principal.issuer}|{principal.subject}")

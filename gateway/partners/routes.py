@@ -344,14 +344,14 @@ def partners_router(settings: PartnerSettings | None = None,
     router = APIRouter()
     admin_router = APIRouter(prefix=API_PREFIX + "/partners", tags=["partners"], responses=ERRORS)
 
-    def admin(request: Request, who: Annotated[Principal, Depends(principal)]) -> Principal:
+    async def admin(request: Request, who: Annotated[Principal, Depends(principal)]) -> Principal:
         if not who.has("admin"):
             raise insufficient_scope("admin")
         tenant_wide(who)
         check_rate(request, f"{who.issuer}|{who.subject}")
         return who
 
-    def partner(request: Request, who: Annotated[Principal, Depends(principal)]) -> Principal:
+    async def partner(request: Request, who: Annotated[Principal, Depends(principal)]) -> Principal:
         if not who.has(EVENTS_SCOPE):
             raise insufficient_scope(EVENTS_SCOPE)
         tenant_wide(who)

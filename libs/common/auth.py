@@ -439,7 +439,7 @@ def insufficient_scope(scope: str) -> Problem:
 def require(scope: str) -> Any:
     """A dependency that refuses (403) a token without `scope` (admin holds every scope of its tenant)."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:  # async: a sync one runs in a thread
         if not (principal.has(scope) or principal.has("admin")):
             raise insufficient_scope(scope)
         return principal

@@ -142,7 +142,7 @@ class ChangeWindow(BaseModel):
         return self.min is not None or self.max is not None
 
 
-def change_window(
+async def change_window(  # async, as every dependency: a sync one runs in a thread
     min_change_version: Annotated[int | None, Query(ge=0, le=2**62, description=(
         "Only what changed at or after this change version (your last `newest_change_version` + 1).")
     )] = None,

@@ -101,7 +101,7 @@ def decode_cursor(token: str) -> dict[str, Any]:
     return value
 
 
-def page_request(
+async def page_request(  # async, as every dependency: a sync one costs a thread hand-off per request
     response: Response,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")] = 50,
     page_token: Annotated[str | None, Query(max_length=512, description="From `next_page_token`.")] = None,
