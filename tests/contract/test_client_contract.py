@@ -5,6 +5,7 @@ an `Idempotency-Key` on each creating call, cursor parameters on each paged one.
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
 import os
 import re
@@ -147,7 +148,7 @@ def test_every_sdk_method_calls_a_documented_route_with_documented_parameters(do
     def record(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         return httpx.Response(200, json={"items": [], "records": [], "access_token": "t", "expires_in": 3600,
-                                         "status": "succeeded"})
+                                         "status": "succeeded", "next_cursor": "0"})
 
     api = Client("http://gw.test", "cli", "secret", transport=httpx.MockTransport(record))
     methods = [name for name, fn in inspect.getmembers(Client, inspect.isfunction) if not name.startswith("_")
@@ -161,7 +162,7 @@ def test_every_sdk_method_calls_a_documented_route_with_documented_parameters(do
         before = len(seen)
         result = fn(**args)
         if inspect.isgenerator(result):
-            list(result)
+            list(itertools.islice(result, 3))  # a feed's follower never ends: three pages show its calls
         calls = [r for r in seen[before:] if r.url.path != "/oauth/token"]
         assert calls, f"{name} made no call"
         for request in calls:
@@ -175,3 +176,71 @@ def test_every_sdk_method_calls_a_documented_route_with_documented_parameters(do
             assert set(request.url.params.keys()) <= declared, (name, set(request.url.params.keys()) - declared)
             if request.method in ("POST", "PUT", "PATCH"):
                 assert "requestBody" in spec, f"{name} sends a body the route does not take"
+
+
+def resolved(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """A schema with its `$ref` followed, and an optional (`anyOf` with null) reduced to its one other branch."""
+    while True:
+        if "$ref" in schema:
+            node: Any = document
+            for part in schema["$ref"].removeprefix("#/").split("/"):
+                node = node[part]
+            schema = node
+        elif "anyOf" in schema and len([s for s in schema["anyOf"] if s.get("type") != "null"]) == 1:
+            schema = next(s for s in schema["anyOf"] if s.get("type") != "null")
+        else:
+            return schema
+
+
+def typed_dict_in(annotation: Any) -> tuple[Any, bool] | None:
+    """The TypedDict an annotation holds (itself, in a list, or optional) and whether it is a list's items."""
+    import typing
+
+    if typing.is_typeddict(annotation):
+        return annotation, False
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) is list and args and typing.is_typeddict(args[0]):
+        return args[0], True
+    if len(args) == 1 and typing.get_origin(annotation) is not list:
+        return typed_dict_in(args[0])
+    return None
+
+
+def assert_fields_documented(document: dict[str, Any], model: Any, schema: dict[str, Any], where: str) -> None:
+    """Every key the SDK's TypedDict reads is a property the route documents, nested models too: a field
+    renamed on the server (`refresh_pending`, `next_cursor`) fails here rather than in a script."""
+    import typing
+
+    properties = resolved(document, schema).get("properties", {})
+    for key, annotation in typing.get_type_hints(model).items():
+        assert key in properties, f"{where}: the SDK reads {key!r}, the route documents {sorted(properties)}"
+        if (inner := typed_dict_in(annotation)) is not None:
+            nested, is_list = inner
+            sub = resolved(document, properties[key])
+            assert_fields_documented(document, nested, resolved(document, sub["items"]) if is_list else sub,
+                                     f"{where}.{key}")
+
+
+TYPED_ANSWERS = [ops.NETWORK_GRAPH, ops.NETWORK_GRAPH_EXPORT, ops.READ_EVENTS, ops.CREATE_SUBSCRIPTION]
+
+
+@pytest.mark.parametrize("op", TYPED_ANSWERS, ids=lambda o: o.name)
+def test_the_graph_and_feed_answers_the_cli_reads_are_the_documented_ones(document: dict[str, Any],
+                                                                          op: ops.Operation[Any]) -> None:
+    _, spec = operation(document, op)
+    ok = next(code for code in ("200", "201") if code in spec["responses"])
+    schema = spec["responses"][ok]["content"]["application/json"]["schema"]
+    assert_fields_documented(document, op.result, schema, op.name)
+
+
+def test_the_feed_is_read_with_the_documented_cursor_and_long_poll(document: dict[str, Any]) -> None:
+    """`events tail` relies on these four query parameters and on `wait` being allowed the SDK's default."""
+    _, spec = operation(document, ops.READ_EVENTS)
+    query = {p["name"]: p for p in spec.get("parameters", []) if p["in"] == "query"}
+    assert {"after", "types", "limit", "wait"} <= set(query)
+    wait = resolved(document, query["wait"]["schema"])
+    assert wait.get("maximum", float("inf")) >= 20.0  # follow_events' default wait
+    limit = resolved(document, query["limit"]["schema"])
+    from improvenet_client.cli import FEED_PAGE
+
+    assert limit.get("maximum", float("inf")) >= FEED_PAGE

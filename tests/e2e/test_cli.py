@@ -43,12 +43,17 @@ class Device:
         self.home = home
         home.mkdir(parents=True, exist_ok=True)
 
-    def run(self, *args: str, code: int = 0, profile: str | None = None) -> subprocess.CompletedProcess[str]:
+    def env(self, profile: str | None = None) -> dict[str, str]:
         env = {**os.environ, "IMPROVENET_CONFIG_DIR": str(self.home), "COLUMNS": "160", "NO_COLOR": "1"}
         env.pop("IMPROVENET_PROFILE", None)
         if profile:
             env["IMPROVENET_PROFILE"] = profile
-        done = subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=120)
+        return env
+
+    def run(self, *args: str, code: int = 0, profile: str | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([CLI, *args], env={**self.env(profile), **(env or {})}, capture_output=True,
+                              text=True, timeout=120)
         assert done.returncode == code, (args, done.returncode, done.stdout[-3000:], done.stderr[-3000:])
         return done
 
@@ -64,17 +69,27 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-@pytest.fixture(scope="module")
-def coordinator_client(platform: Platform) -> dict[str, str]:
-    """The tenant admin (the bootstrap client) registers a client for the coordinator, as README shows."""
+def register_client(platform: Platform, name: str, scopes: list[str]) -> dict[str, str]:
+    """The tenant admin (the bootstrap client) registers a client, as README shows."""
     boot = json.loads(platform.bootstrap_client_file.read_text())
     with outside_client() as c:
         token = c.post(f"{platform.gateway_url}/oauth/token", data={"grant_type": "client_credentials"},
                        auth=(boot["client_id"], boot["client_secret"])).json()["access_token"]
         r = c.post(f"{platform.gateway_url}/api/v1/admin/clients", headers={"Authorization": f"Bearer {token}"},
-                   json={"name": "network coordinator", "scopes": [s for s in ALL_SCOPES if s != "admin"]})
+                   json={"name": name, "scopes": scopes})
         assert r.status_code == 201, r.text
         return {"client_id": r.json()["client_id"], "client_secret": r.json()["client_secret"]}
+
+
+def bootstrap_admin(platform: Platform) -> Client:
+    boot = json.loads(platform.bootstrap_client_file.read_text())
+    return Client(platform.gateway_url, boot["client_id"], boot["client_secret"])
+
+
+@pytest.fixture(scope="module")
+def coordinator_client(platform: Platform) -> dict[str, str]:
+    """The coordinator's client: every scope but the tenant admin's."""
+    return register_client(platform, "network coordinator", [s for s in ALL_SCOPES if s != "admin"])
 
 
 @pytest.fixture(scope="module")
@@ -263,7 +278,8 @@ def test_every_command_has_help_with_an_example(tmp_path: Path) -> None:
     for command in (["login"], ["rounds", "plan"], ["rounds", "observe"], ["rounds", "sync"], ["rounds", "debrief"],
                     ["rounds", "show"], ["networks", "meet"], ["commitments", "due"], ["commitments", "add"],
                     ["commitments", "close"], ["report", "school"], ["district", "import"],
-                    ["district", "import-status"], ["district", "changes"]):
+                    ["district", "import-status"], ["district", "changes"], ["graph", "network"],
+                    ["events", "tail"]):
         shown = device.run(*command, "--help").stdout
         assert "Example" in shown and "--output" in shown, command
     assert "Example" in device.run("district", "export", "--help").stdout
@@ -309,3 +325,192 @@ def test_district_it_on_the_command_line(platform: Platform, tmp_path: Path) -> 
         schools = [json.loads(line) for line in z.read("hr/school.jsonl").splitlines()]
     assert manifest["personal_data"] is False
     assert {s["id"] for s in first["changed"]} <= {s["id"] for s in schools}
+
+
+def test_shell_completion_is_offered_shown_and_completes_the_commands(tmp_path: Path) -> None:
+    """`--show-completion` / `--install-completion` (typer's, for the shell they run in: here bash), and the
+    completion itself, as bash asks for it (the environment variables the script sets)."""
+    device = Device(tmp_path / "laptop")
+    shown = device.run("--help").stdout
+    assert "--install-completion" in shown and "--show-completion" in shown
+    # `; :` keeps bash from exec-ing the command, so improvenet finds bash as the shell it runs in
+    script = subprocess.run(["bash", "-c", f"{CLI} --show-completion; :"], env=device.env(), capture_output=True,
+                            text=True, timeout=60)
+    assert script.returncode == 0, script.stderr
+    assert "_IMPROVENET_COMPLETE=complete_bash" in script.stdout
+    assert "complete -o default -F _improvenet_completion improvenet" in script.stdout
+    sourced = device.run(env={"_IMPROVENET_COMPLETE": "source_bash"}).stdout
+    assert sourced.strip() == script.stdout.strip()  # what --show-completion prints, by the env-var route too
+
+    def complete(line: str) -> list[str]:
+        words = line.split(" ")
+        done = device.run(env={"_IMPROVENET_COMPLETE": "complete_bash", "COMP_WORDS": line,
+                               "COMP_CWORD": str(len(words) - 1)})
+        return done.stdout.split()
+
+    assert complete("improvenet gr") == ["graph"]
+    assert complete("improvenet events ") == ["tail"]
+    assert {"--png", "--top", "--wait", "--output"} <= set(complete("improvenet graph network x --"))
+    assert {"--follow", "--after", "--types", "--limit"} <= set(complete("improvenet events tail --"))
+
+    home = tmp_path / "home"
+    installed = subprocess.run(["bash", "-c", f"{CLI} --install-completion; :"], capture_output=True, text=True,
+                               timeout=60, env={**device.env(), "HOME": str(home)})
+    assert installed.returncode == 0 and "bash completion installed" in installed.stdout, installed.stderr
+    assert f"source '{home}/.bash_completions/improvenet.sh'" in (home / ".bashrc").read_text()
+    assert (home / ".bash_completions" / "improvenet.sh").read_text().strip() == script.stdout.strip()
+
+
+def test_the_collaboration_graph_on_the_command_line(platform: Platform, coordinator_client: dict[str, str],
+                                                     world: dict[str, Any], tmp_path: Path) -> None:
+    """A network of three new people meets once: its graph is the three all tied to each other, both ways,
+    in this month; as tables, JSON, CSV and a PNG. (New people: ties are between people, whatever network
+    they met in, so the week's observers would bring their earlier meetings along.)"""
+    gw = platform.gateway_url
+    laptop = Device(tmp_path / "laptop")
+    laptop.run("login", "--gateway", gw, "--client-id", coordinator_client["client_id"],
+               "--client-secret", coordinator_client["client_secret"])
+    schools = [world["host"], world["visiting"], world["visiting"]]
+    with Client(gw, **coordinator_client) as api:
+        observers = [api.create_educator({"given_name": f"Graph{i}", "family_name": "X", "school_id": s,
+                                          "career_stage": "teacher_leader"})["id"] for i, s in enumerate(schools)]
+        token = httpx.post(f"{gw}/oauth/token", data={"grant_type": "client_credentials"}, timeout=10,
+                           auth=(coordinator_client["client_id"], coordinator_client["client_secret"])
+                           ).json()["access_token"]
+        assert eventually(lambda: all(
+            httpx.get(f"{gw}/api/v1/networks/directory/educators/{o}", timeout=5,
+                      headers={"Authorization": f"Bearer {token}"}).status_code == 200 for o in observers),
+            timeout=20), "networks never learnt of the new educators"
+        network = api.create_network({"name": "Graph network", "kind": "mixed", "focus": "Ties",
+                                      "school_ids": [world["host"], world["visiting"]]})["id"]
+        for o, school in zip(observers, schools, strict=True):
+            api.add_member(network, {"educator_id": o, "school_id": school, "starts_on": "2026-09-01"})
+    before = laptop.json("graph", "network", network)
+    assert before["graph"]["people"] == [] and before["export"]["edges"] == []
+    laptop.run("networks", "meet", network, "--agenda", "Comparing strategies:reasoning",
+               *[a for o in observers for a in ("--attendee", o)])
+
+    data = laptop.json("graph", "network", network, "--wait", "30", "--png", str(tmp_path / "graph.png"))
+    measured, exported = data["graph"], data["export"]
+    assert measured["refresh_pending"] is False, "the worker did not measure the meeting within 30 s"
+    assert measured["period"] == date.today().strftime("%Y-%m") and measured["measures"]["nodes"] == 3
+    assert {p["educator_id"] for p in measured["people"]} == set(observers)
+    assert all(p["degree"] == 2 for p in measured["people"])  # everyone met everyone
+    assert {(e["source"], e["target"]) for e in exported["edges"]} == {(a, b) for a in observers for b in observers
+                                                                     if a != b}
+    weights = {(e["source"], e["target"]): e["weight"] for e in exported["edges"]}
+    assert all(w > 0 and w == weights[(b, a)] for (a, b), w in weights.items())  # co-attendance is mutual
+    assert data["png"]["width"] == 800 and png_size(tmp_path / "graph.png") == (800, 800)
+    assert (tmp_path / "graph.png").stat().st_size > 10_000
+
+    table = laptop.run("graph", "network", network, "--top", "2")
+    assert measured["period"] in table.stdout and "density" in table.stdout and "top 2 of 3 people" in table.stdout
+    assert "3 people, 6 directed ties" in table.stdout and "not recomputed" not in table.stderr
+    rows = list(csv.DictReader(io.StringIO(laptop.run("graph", "network", network, "-o", "csv").stdout)))
+    assert [r["rank"] for r in rows] == ["1", "2", "3"] and {r["educator_id"] for r in rows} == set(observers)
+    missing = laptop.run("graph", "network", "00000000-0000-4000-8000-00000000beef", code=1)
+    assert "404" in missing.stderr
+
+
+SCHOOL_REGISTERED = "org.improvenet.hr.school.registered"
+
+
+class Lines:
+    """A child's stdout read line by line in a thread, so a test can wait for a line with a timeout."""
+
+    def __init__(self, stream: Any) -> None:
+        import queue
+        import threading
+
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [self.lines.put(line) for line in stream], daemon=True).start()
+
+    def until(self, found: Any, timeout: float = 30.0) -> list[str]:
+        import queue
+        import time
+
+        seen: list[str] = []
+        deadline = time.monotonic() + timeout
+        while not any(found(line) for line in seen):
+            try:
+                seen.append(self.lines.get(timeout=max(0.01, deadline - time.monotonic())))
+            except queue.Empty:
+                raise AssertionError(f"not within {timeout} s; read so far: {seen}") from None
+        return seen
+
+
+def subjects(page: dict[str, Any]) -> list[str]:
+    return [ce["subject"] for ce in page["items"]]
+
+
+def test_the_event_feed_on_the_command_line(platform: Platform, tmp_path: Path) -> None:
+    """A partner client with `events:read`: refused until the admin subscribes it to the feed; then what is
+    there and the cursor, nothing twice after it, --follow until Ctrl-C (exit 130, with the cursor to resume
+    from), --follow --limit that ends by itself."""
+    import re
+    import signal
+
+    partner = register_client(platform, "warehouse feed", ["events:read"])
+    reader = Device(tmp_path / "warehouse")
+    reader.run("login", "--gateway", platform.gateway_url, "--client-id", partner["client_id"],
+               "--client-secret", partner["client_secret"])
+    refused = reader.run("events", "tail", code=1)
+    assert "403" in refused.stderr and "partners/subscriptions" in refused.stderr and "feed" in refused.stderr
+
+    with bootstrap_admin(platform) as admin:
+        sub = admin.create_subscription("warehouse feed", partner["client_id"], [SCHOOL_REGISTERED])
+        assert sub["mode"] == "feed" and sub["status"] == "active" and sub["types"] == [SCHOOL_REGISTERED]
+        assert sub["id"] in [s["id"] for s in admin.list_subscriptions()]
+        first = admin.create_school({"name": "Feed Elementary"})["id"]
+
+        def arrived() -> dict[str, Any] | None:
+            read = reader.json("events", "tail", "--limit", "1000")
+            return read if first in subjects(read) else None
+
+        page = eventually(arrived, timeout=30)
+        assert page, "the school's event never reached the feed"
+        assert {ce["type"] for ce in page["items"]} == {SCHOOL_REGISTERED}  # only what was granted
+        cursor = page["next_cursor"]
+        table = reader.run("events", "tail", "--after", "0", "--limit", "1000")
+        assert first in table.stdout and f"cursor: {cursor}" in table.stderr
+        after = reader.json("events", "tail", "--after", cursor)
+        assert first not in subjects(after) and int(after["next_cursor"]) >= int(cursor)
+        not_granted = reader.run("events", "tail", "--types", "org.improvenet.networks.commitment.made", code=1)
+        assert "422" in not_granted.stderr and "not granted" in not_granted.stderr
+
+        # --follow: the next school arrives while it waits; Ctrl-C stops it with the cursor to resume from
+        follower = subprocess.Popen([CLI, "events", "tail", "--follow", "--after", cursor, "--wait", "5", "-o",
+                                     "json"], env=reader.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True)
+        try:
+            lines = Lines(follower.stdout)
+            second = admin.create_school({"name": "Follow Elementary"})["id"]
+            seen = lines.until(lambda line: json.loads(line)["subject"] == second)
+            assert all(json.loads(line)["type"] == SCHOOL_REGISTERED for line in seen)  # JSON Lines
+            follower.send_signal(signal.SIGINT)
+            assert follower.wait(timeout=30) == 130
+            stopped = follower.stderr.read() if follower.stderr else ""
+        finally:
+            if follower.poll() is None:
+                follower.kill()
+        resume = re.search(r"resume with `improvenet events tail --follow --after (\d+)`", stopped)
+        assert resume and int(resume.group(1)) > int(cursor), stopped
+        assert "Aborted" not in stopped
+        assert second not in subjects(reader.json("events", "tail", "--after", resume.group(1)))
+
+        # --follow --limit 1: waits for one event, prints it (CSV here), exits 0
+        once = subprocess.Popen([CLI, "events", "tail", "--follow", "--after", resume.group(1), "--limit", "1",
+                                 "-o", "csv"], env=reader.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        try:
+            third = admin.create_school({"name": "Once Elementary"})["id"]
+            out, err = once.communicate(timeout=60)
+        finally:
+            if once.poll() is None:
+                once.kill()
+        assert once.returncode == 0, err
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert [r["subject"] for r in rows] == [third] and rows[0]["type"] == SCHOOL_REGISTERED
+        assert re.search(r"cursor: \d+", err)
+        admin.delete_subscription(sub["id"])
+    assert reader.run("events", "tail", code=1).stderr.count("no active feed subscription") == 1

@@ -28,10 +28,16 @@ from improvenet_client.operations import Operation
 
 T = TypeVar("T")
 Body = Mapping[str, Any]
+FEED_GRACE_SECONDS = 15.0  # a long-poll's answer may come this long after its `wait` (a busy gateway)
 
 
 def _query(params: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (params or {}).items() if v is not None and v != []}
+
+
+def _feed_query(after: str, types: Sequence[str] | None, limit: int, wait: float) -> dict[str, Any]:
+    """The feed's query: its types are one comma-separated parameter, not a repeated one."""
+    return {"after": after, "types": ",".join(types) if types else None, "limit": limit, "wait": wait}
 
 
 class AsyncClient:
@@ -110,13 +116,15 @@ class AsyncClient:
     async def _call(self, op: Operation[T], *, path: Mapping[str, Any] | None = None,
               params: Mapping[str, Any] | None = None, json: Any = None, if_match: str | int | None = None,
               idempotency_key: str | None = None, content: bytes | None = None,
-              content_type: str | None = None) -> T:
+              content_type: str | None = None, timeout: float | None = None) -> T:
         headers = call_headers(op, if_match=if_match, idempotency_key=idempotency_key)
         url, query = path_of(op, dict(path or {})), _query(params)
         body: dict[str, Any] = {} if json is None else {"json": json}
         if content is not None:  # a file set as it is (a OneRoster zip)
             body = {"content": content}
             headers = {**headers, "Content-Type": content_type or "application/octet-stream"}
+        if timeout is not None:  # a long-poll: the server may rightly keep the answer longer than usual
+            body["timeout"] = timeout
         renewed = False
         while True:
             token = await self._bearer(renew=renewed)
@@ -334,6 +342,25 @@ class AsyncClient:
         return await self._call(ops.TRANSITION_COMMITMENT, path={"commitment_id": commitment_id},
                           json={"to": to, "on": on}, if_match=version)
 
+    async def network_graph(self, network_id: str) -> m.Graph:
+        """The collaboration graph's measures by month and its people, as the worker last computed them
+        (`refresh_pending`: a change is not measured yet; the answer is that of `computed_at`)."""
+        return await self._call(ops.NETWORK_GRAPH, path={"network_id": network_id})
+
+    async def wait_for_network_graph(self, network_id: str, *, timeout: float = 30.0, poll: float = 0.5) -> m.Graph:
+        """The graph once the worker has measured every change (`refresh_pending` false), or after `timeout`
+        seconds the last answer as it is (still pending: older measures are an answer too)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            measured = await self._call(ops.NETWORK_GRAPH, path={"network_id": network_id})
+            if not measured.get("refresh_pending") or time.monotonic() > deadline:
+                return measured
+            await self._sleep(poll)
+
+    async def network_graph_export(self, network_id: str) -> m.GraphExport:
+        """The graph as it stands: nodes and weighted directed edges, for drawing."""
+        return await self._call(ops.NETWORK_GRAPH_EXPORT, path={"network_id": network_id})
+
     # --- strategy --------------------------------------------------------------------------------------
     async def create_plan(self, body: Body) -> m.Plan:
         return await self._call(ops.CREATE_PLAN, json=body)
@@ -409,3 +436,35 @@ class AsyncClient:
     async def download_export(self, export_id: str) -> bytes:
         """The zip of a succeeded export (ProblemError 409 `export-not-ready` before)."""
         return await self._call(ops.DOWNLOAD_EXPORT, path={"export_id": export_id})
+
+    # --- partner delivery: subscriptions (tenant admin) and the event feed (a client with events:read) ------
+    async def create_subscription(self, name: str, client_id: str, types: Sequence[str], *, mode: str = "feed",
+                            url: str | None = None) -> m.Subscription:
+        """Grant a partner client event types (`["*"]`: every type), read from the feed or sent to `url`."""
+        body: dict[str, Any] = {"name": name, "client_id": client_id, "types": list(types), "mode": mode}
+        if url is not None:
+            body["url"] = url
+        return await self._call(ops.CREATE_SUBSCRIPTION, json=body)
+
+    async def list_subscriptions(self) -> list[m.Subscription]:
+        return await self._call(ops.LIST_SUBSCRIPTIONS)
+
+    async def delete_subscription(self, subscription_id: str) -> None:
+        await self._call(ops.DELETE_SUBSCRIPTION, path={"subscription_id": subscription_id})
+
+    async def read_events(self, after: str = "0", types: Sequence[str] | None = None, limit: int = 100,
+                    wait: float = 0.0) -> m.EventPage:
+        """The granted events after the cursor `after` ("0": the oldest kept), at most `limit`; with `wait`
+        seconds, the gateway holds the answer until one arrives (long-poll). Read on from `next_cursor`."""
+        return await self._call(ops.READ_EVENTS, params=_feed_query(after, types, limit, wait),
+                          timeout=wait + FEED_GRACE_SECONDS)
+
+    async def follow_events(self, after: str = "0", types: Sequence[str] | None = None, limit: int = 100,
+                      wait: float = 20.0) -> AsyncIterator[m.EventPage]:
+        """Every page of the feed from `after` on, forever: long-polls, so an empty page means only that
+        `wait` seconds passed quietly. Keep each page's `next_cursor` to resume after a stop."""
+        while True:
+            page = await self._call(ops.READ_EVENTS, params=_feed_query(after, types, limit, wait),
+                              timeout=wait + FEED_GRACE_SECONDS)
+            yield page
+            after = page["next_cursor"]

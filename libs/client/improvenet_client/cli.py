@@ -1,13 +1,20 @@
 """`improvenet`: the network coordinators' routines on the command line.
 
 Exit codes scripts can rely on: 0 done, 1 the server refused (its title, detail and fields are printed),
-2 usage (a wrong option, no profile, a visit not on this device), 3 the gateway cannot be reached."""
+2 usage (a wrong option, no profile, a visit not on this device), 3 the gateway cannot be reached, 130 a
+`--follow` stopped with Ctrl-C (the cursor to resume from is printed)."""
 
 from __future__ import annotations
 
+import csv
 import functools
 import json
-from collections.abc import Callable
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -16,13 +23,14 @@ import typer
 
 from improvenet_client import models as m
 from improvenet_client._sync_client import Client
-from improvenet_client.charts import PNG_SIZE
+from improvenet_client.charts import GRAPH_PNG_SIZE, PNG_SIZE
 from improvenet_client.config import DEFAULT_PROFILE, Profile, config_dir, config_file, load_profiles, save_profile
 from improvenet_client.errors import GatewayUnreachable, ProblemError
 from improvenet_client.offline import OfflineQueue
-from improvenet_client.output import Output, emit, err, hint, note, out
+from improvenet_client.output import Output, cell, emit, err, hint, note, out
 
 EXIT_PROBLEM, EXIT_USAGE, EXIT_UNREACHABLE = 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped with Ctrl-C
 QUALITY_MEASURE = "practice-quality"  # strategy's series of observations' overall index
 
 app = typer.Typer(name="improvenet", no_args_is_help=True, rich_markup_mode="markdown",
@@ -33,8 +41,11 @@ networks = typer.Typer(no_args_is_help=True, help="Network meetings: attendance,
 commitments = typer.Typer(no_args_is_help=True, help="Commitments: what is due, record one, close one.")
 report = typer.Typer(no_args_is_help=True, help="Reports: a school's quality and performance run charts.")
 district = typer.Typer(no_args_is_help=True, help="District IT: import a SIS's files, sync changes, export everything.")
+graph = typer.Typer(no_args_is_help=True, help="Collaboration graphs: who works with whom, as networks measures it.")
+events = typer.Typer(no_args_is_help=True, help="The event feed (a partner client with events:read and a feed "
+                                                "subscription): what happened, after a cursor.")
 for sub, name in ((rounds, "rounds"), (networks, "networks"), (commitments, "commitments"), (report, "report"),
-                  (district, "district")):
+                  (district, "district"), (graph, "graph"), (events, "events")):
     app.add_typer(sub, name=name)
 
 OutputOpt = Annotated[Output, typer.Option("--output", "-o", help="table (people), json or csv (scripts)")]
@@ -59,6 +70,14 @@ def main(profile: Annotated[str, typer.Option("--profile", "-p", envvar="IMPROVE
     state.profile = profile
 
 
+# what to do about a problem the generic advice for its status would get wrong, by its type's slug
+PROBLEM_HINTS = {
+    "no-subscription": "ask your tenant administrator to subscribe this client to the feed (`POST "
+                       "/api/v1/partners/subscriptions` with your client_id, mode \"feed\" and the event types; "
+                       "docs/partners.md)",
+}
+
+
 def command(fn: F) -> F:
     """Every command's errors become the exit codes above, with a message saying what to do next."""
 
@@ -72,7 +91,9 @@ def command(fn: F) -> F:
                 err.print(f"  [yellow]{e.field}[/yellow]: {e.message}")
             err.print(f"[dim]what it means and what to do: {p.type}"
                       + (f"  (request {p.request_id})" if p.request_id else "") + "[/dim]")
-            if p.status == 401:
+            if p.slug in PROBLEM_HINTS:
+                hint(PROBLEM_HINTS[p.slug])
+            elif p.status == 401:
                 hint("check the client id and secret, then `improvenet login` again")
             elif p.status == 403:
                 hint("ask your tenant administrator for a client with the scope this needs")
@@ -526,8 +547,6 @@ def import_set(format: Annotated[str, typer.Argument(help="oneroster (a OneRoste
                wait: Annotated[bool, typer.Option(help="follow the job until it ends, with its progress")] = True,
                output: OutputOpt = Output.table) -> None:
     """Upload a district's set as an import job; nothing is written from a set that fails validation."""
-    from rich.progress import Progress
-
     if format not in IMPORT_FORMATS:
         raise UsageProblem(f"unknown format {format!r}: use one of {', '.join(IMPORT_FORMATS)}")
     with client() as api:
@@ -543,16 +562,34 @@ def import_set(format: Annotated[str, typer.Argument(help="oneroster (a OneRoste
             emit(output, job, [job], ["id", "format", "status"], "import queued")
             hint(f"follow it: `improvenet district import-status {job['id']}`")
             return
-        with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
-            task = bar.add_task("import", total=None)
-
-            def show(j: m.ImportJob) -> None:
-                p = j["progress"]
-                bar.update(task, description=f"{j['status']}: {p['written']} written, {p['unchanged']} unchanged, "
-                                             f"{p['failed']} failed", completed=p["read"])
-
-            job = api.wait_for_import(job["id"], progress=show)
+        job = _follow_import(api, job)
     _show_import(job, output)
+
+
+def _follow_import(api: Client, job: m.ImportJob) -> m.ImportJob:
+    """Wait for the job with a progress bar on stderr (a terminal only). The bar stays when the job ends,
+    full when it succeeded, so the screen shows that it got there and with which counts."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), TaskProgressColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, disable=not err.is_terminal) as bar:
+        task = bar.add_task(f"import {job['status']}", total=None)
+
+        def show(j: m.ImportJob) -> None:
+            p = j["progress"]
+            text = (f"import {j['status']}: {p['read']} read, {p['written']} written, {p['unchanged']} unchanged, "
+                    f"{p['failed']} failed")
+            # the job reports no total while it runs (rows_read counts students it ignores too): the bar
+            # pulses until the end, then is full (succeeded) or empty (failed)
+            if j["status"] == "succeeded":
+                bar.update(task, description=text, total=max(p["read"], 1), completed=max(p["read"], 1))
+            elif j["status"] == "failed":
+                bar.update(task, description=text, total=1, completed=0)
+            else:
+                bar.update(task, description=text)
+
+        return api.wait_for_import(job["id"], progress=show)
 
 
 @district.command(name="import-status", epilog="Example: `improvenet district import-status JOB`")
@@ -617,3 +654,204 @@ def export(out_file: Annotated[Path, typer.Option("--out", help="where to write 
         out_file.write_bytes(api.download_export(job["id"]))
     rows = sum(f["rows"] for f in job["files"])
     note(f"wrote {out_file}: {len(job['files'])} files, {rows} rows (manifest.json lists them with SHA-256)")
+
+
+# --- graph -------------------------------------------------------------------------------------------------
+MEASURE_COLUMNS = ["period", "nodes", "edges", "density", "reciprocity", "centralization"]
+PERSON_COLUMNS = ["rank", "educator_id", "degree", "betweenness", "betweenness_percentile", "effective_size"]
+
+
+def measure_rows(measured: m.Graph) -> list[dict[str, Any]]:
+    """One row per month: the graph at the end of it, cumulative from the start."""
+    return [{"period": h["period"], **h["measures"]} for h in measured["history"]]
+
+
+def person_rows(measured: m.Graph, top: int | None = None) -> list[dict[str, Any]]:
+    """People by betweenness, highest first (as networks orders them): who connects the network."""
+    people = measured["people"] if top is None else measured["people"][:top]
+    return [{"rank": n, **p} for n, p in enumerate(people, start=1)]
+
+
+def graph_status(measured: m.Graph) -> str | None:
+    """What the user must know before trusting the numbers, or None."""
+    if measured["refresh_pending"]:
+        when = measured["computed_at"] or "never"
+        return (f"not recomputed yet: a recent change (a meeting, a visit, a mentoring match) is still queued for "
+                f"networks' worker; these are the measures of {when}. Run it again in a moment, or add --wait 30")
+    if measured["measures"] is None:
+        return "no ties recorded yet: a meeting (`improvenet networks meet`) or a round brings the first"
+    return None
+
+
+@graph.command(name="network", epilog="Examples: `improvenet graph network NETWORK`; `improvenet graph network "
+                                      "NETWORK --png network.png --top 5`; `improvenet graph network NETWORK -o csv "
+                                      "> people.csv`")
+@command
+def network_graph(network_id: Annotated[str, typer.Argument(help="the network's id")],
+                  png: Annotated[Path | None, typer.Option(help="also draw the graph into this PNG file")] = None,
+                  top: Annotated[int, typer.Option(min=1, help="how many people the table shows")] = 10,
+                  wait: Annotated[float, typer.Option(min=0, help="seconds to wait for a pending recomputation "
+                                                                  "(0: answer at once)")] = 0.0,
+                  output: OutputOpt = Output.table) -> None:
+    """The network's collaboration graph: its measures by month (density, reciprocity, centralization) and the
+    people who connect it (degree, betweenness, effective size); --png draws it."""
+    from improvenet_client import charts
+
+    with client() as api:
+        measured = api.wait_for_network_graph(network_id, timeout=wait) if wait else api.network_graph(network_id)
+        exported = api.network_graph_export(network_id)
+    data: dict[str, Any] = {"network_id": network_id, "graph": measured, "export": exported}
+    if png is not None:
+        degrees = {p["educator_id"]: p["degree"] for p in measured["people"]}
+        charts.graph_png(exported, png, f"network {network_id[:8]}: collaboration "
+                                        f"({measured['period'] or 'no ties yet'})", degrees)
+        data["png"] = {"path": str(png), "width": GRAPH_PNG_SIZE[0], "height": GRAPH_PNG_SIZE[1]}
+    if output is Output.table:
+        emit(output, data, measure_rows(measured), MEASURE_COLUMNS,
+             f"collaboration graph by month (measured {measured['computed_at'] or 'never'})")
+        shown = person_rows(measured, top)
+        emit(output, data, shown, PERSON_COLUMNS,
+             f"top {len(shown)} of {len(measured['people'])} people by betweenness (who connects the network)")
+        out.print(f"now: {len(exported['nodes'])} people, {len(exported['edges'])} directed ties "
+                  f"(total weight {sum(e['weight'] for e in exported['edges']):g})")
+    else:
+        emit(output, data, person_rows(measured), PERSON_COLUMNS)
+    if (status := graph_status(measured)) is not None:
+        err.print(f"[yellow]{status}[/yellow]")
+    if png is not None:
+        note(f"wrote {png} ({GRAPH_PNG_SIZE[0]}x{GRAPH_PNG_SIZE[1]})")
+    hint(f"emerging leaders are offered to hr; the meetings behind the ties: `improvenet commitments due "
+         f"--network {network_id}`")
+
+
+# --- events ------------------------------------------------------------------------------------------------
+EVENT_COLUMNS = ["time", "type", "subject", "id"]
+TAIL_DEFAULT = 100  # events shown without --follow unless --limit says otherwise
+FEED_PAGE = 500  # events asked for per call (the feed allows 1000)
+
+
+def event_row(ce: dict[str, Any]) -> dict[str, Any]:
+    return {c: ce.get(c) for c in EVENT_COLUMNS}
+
+
+def parse_types(text: str | None) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def read_backlog(api: Client, after: str, types: Sequence[str], limit: int) -> m.EventPage:
+    """What the feed holds after the cursor, at most `limit` events, without waiting for more."""
+    items: list[dict[str, Any]] = []
+    cursor = after
+    while len(items) < limit:
+        asked = min(FEED_PAGE, limit - len(items))
+        page = api.read_events(cursor, types, limit=asked, wait=0)
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if len(page["items"]) < asked:  # caught up: the feed had no more
+            break
+    return {"items": items, "next_cursor": cursor}
+
+
+class EventStream:
+    """Events printed as they arrive: a line each (table), JSON Lines (json) or CSV rows under one header;
+    flushed per page, so a pipe sees each event when it comes."""
+
+    def __init__(self, output: Output) -> None:
+        self.output = output
+        self.csv = csv.writer(sys.stdout, lineterminator="\n")
+        if output is Output.csv:
+            self.csv.writerow(EVENT_COLUMNS)
+            sys.stdout.flush()
+
+    def write(self, items: Sequence[dict[str, Any]]) -> None:
+        for ce in items:
+            if self.output is Output.json:
+                sys.stdout.write(json.dumps(ce, default=str) + "\n")
+            elif self.output is Output.csv:
+                self.csv.writerow([cell(ce.get(c)) for c in EVENT_COLUMNS])
+            else:
+                out.print(f"{ce.get('time', '')}  {ce.get('type', '')}  {ce.get('subject', '')}", markup=False)
+        sys.stdout.flush()
+
+
+@dataclass
+class FeedPosition:
+    """Where a follower is: the cursor after the last page it printed."""
+
+    cursor: str
+
+
+@contextmanager
+def interrupt_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C that comes inside the block until the block is done, then raise it: printing a page and
+    moving the cursor past it happen together, so the cursor printed on the way out is after every event
+    shown (a resume neither repeats nor skips one)."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread gets signals
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
+
+
+def follow(api: Client, position: FeedPosition, types: Sequence[str], limit: int | None, wait: float,
+           stream: EventStream) -> None:
+    """Print pages as the long-poll brings them until `limit` events are shown (or forever). A Ctrl-C while
+    waiting stops at once; one while a page is printed, once it is printed and the position past it."""
+    shown = 0
+    while limit is None or shown < limit:
+        asked = FEED_PAGE if limit is None else min(FEED_PAGE, limit - shown)
+        page = api.read_events(position.cursor, types, limit=asked, wait=wait)
+        with interrupt_deferred():
+            stream.write(page["items"])
+            position.cursor = page["next_cursor"]
+        shown += len(page["items"])
+
+
+@events.command(name="tail", epilog="Examples: `improvenet events tail` (what is there, then the cursor); "
+                                    "`improvenet events tail --follow --after 1042 --types "
+                                    "org.improvenet.networks.commitment.made -o json` (JSON Lines until Ctrl-C)")
+@command
+def tail(types: Annotated[str | None, typer.Option(help="comma-separated event types (granted ones)")] = None,
+         after: Annotated[str, typer.Option(help="read after this cursor (an earlier run's); 0: the oldest kept")]
+         = "0",
+         follow_feed: Annotated[bool, typer.Option("--follow", "-f", help="keep waiting for new events until "
+                                                                          "Ctrl-C (exit 130)")] = False,
+         limit: Annotated[int | None, typer.Option(min=1, help=f"stop after N events (default {TAIL_DEFAULT}; "
+                                                               "with --follow, none)")] = None,
+         wait: Annotated[float, typer.Option(min=0, max=300, help="with --follow: seconds each long-poll waits "
+                                                                  "for an event (the gateway caps it)")] = 20.0,
+         output: OutputOpt = Output.table) -> None:
+    """The tenant's granted events after a cursor, oldest first; then the cursor to resume from. With --follow,
+    new events as they happen (JSON Lines with -o json) until Ctrl-C or --limit."""
+    wanted = parse_types(types)
+    if not follow_feed:
+        with client() as api:
+            page = read_backlog(api, after, wanted, limit or TAIL_DEFAULT)
+        emit(output, page, [event_row(ce) for ce in page["items"]], EVENT_COLUMNS,
+             f"{len(page['items'])} events after cursor {after}")
+        note(f"cursor: {page['next_cursor']}")
+        more = " (there may be more: the limit was reached)" if len(page["items"]) == (limit or TAIL_DEFAULT) else ""
+        hint(f"read on{more}: `improvenet events tail --after {page['next_cursor']}` (add --follow to wait for "
+             "new ones)")
+        return
+    position = FeedPosition(after)
+    note(f"following the feed after cursor {after}; Ctrl-C stops (exit {EXIT_INTERRUPTED})")
+    try:
+        with client() as api:
+            follow(api, position, wanted, limit, wait, EventStream(output))
+    except KeyboardInterrupt:
+        note(f"stopped at cursor {position.cursor}: resume with `improvenet events tail --follow --after "
+             f"{position.cursor}`")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except (ProblemError, GatewayUnreachable):  # exit 1 or 3 as usual, and where to start again
+        note(f"stopped at cursor {position.cursor}: resume with `improvenet events tail --follow --after "
+             f"{position.cursor}`")
+        raise
+    note(f"cursor: {position.cursor}")
+    hint(f"read on: `improvenet events tail --follow --after {position.cursor}`")

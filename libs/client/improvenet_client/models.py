@@ -264,6 +264,56 @@ class Commitment(TypedDict):
     version: int
 
 
+class GraphMeasures(TypedDict):
+    nodes: int
+    edges: int
+    density: float
+    reciprocity: float
+    centralization: float
+
+
+class GraphPeriod(TypedDict):
+    period: str  # YYYY-MM: the graph at the end of that month, cumulative from the start
+    measures: GraphMeasures
+
+
+class GraphPerson(TypedDict):
+    educator_id: str
+    degree: int
+    betweenness: float
+    effective_size: float
+    betweenness_percentile: float
+
+
+class Graph(TypedDict):
+    """A network's (or school's) collaboration graph as the worker last measured it."""
+
+    scope: str  # network | school
+    scope_id: str
+    period: str | None  # None: no interaction recorded yet
+    measures: GraphMeasures | None
+    people: list[GraphPerson]  # highest betweenness first
+    history: list[GraphPeriod]
+    computed_at: str | None
+    refresh_pending: bool  # a write changed the graph and the worker has not recomputed it yet
+
+
+class GraphNode(TypedDict):
+    id: str
+
+
+class GraphEdge(TypedDict):
+    source: str
+    target: str
+    weight: float
+
+
+class GraphExport(TypedDict):
+    directed: bool
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
 # --- strategy ------------------------------------------------------------------------------------------
 class Plan(TypedDict):
     id: str
@@ -307,3 +357,24 @@ class Series(TypedDict):
     phases: list[dict[str, Any]]
     signals: list[Signal]
     marks: list[dict[str, Any]]
+
+
+# --- the gateway: partner delivery ---------------------------------------------------------------------
+class Subscription(TypedDict):
+    id: str
+    name: str
+    client_id: str
+    types: list[str]
+    mode: str  # webhook | feed
+    url: str | None
+    status: str  # active | disabled
+    disabled_reason: str | None
+    version: int
+    secret: NotRequired[str | None]  # a webhook's, shown once when it is created or rotated
+
+
+class EventPage(TypedDict):
+    """The feed after a cursor: CloudEvents (structured JSON) in order, and where to read on."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str

@@ -87,6 +87,9 @@ GET_COMMITMENT = op("get_commitment", "GET", "/networks/commitments/{commitment_
 FOLLOW_UP = op("follow_up", "POST", "/networks/commitments/{commitment_id}/follow-ups", m.Commitment)
 TRANSITION_COMMITMENT = op("transition_commitment", "POST", "/networks/commitments/{commitment_id}/transitions",
                            m.Commitment)
+NETWORK_GRAPH = op("network_graph", "GET", "/networks/networks/{network_id}/graph", m.Graph)
+NETWORK_GRAPH_EXPORT = op("network_graph_export", "GET", "/networks/networks/{network_id}/graph/export",
+                          m.GraphExport)
 
 # --- strategy ------------------------------------------------------------------------------------------
 CREATE_PLAN = op("create_plan", "POST", "/strategy/plans", m.Plan, creates=True)
@@ -117,3 +120,10 @@ START_EXPORT = op("start_export", "POST", "/exports", m.ExportJob)
 LIST_EXPORTS = op("list_exports", "GET", "/exports", m.Page)
 GET_EXPORT = op("get_export", "GET", "/exports/{export_id}", m.ExportJob)
 DOWNLOAD_EXPORT = op("download_export", "GET", "/exports/{export_id}/archive", bytes)
+
+# --- the gateway: partner delivery (subscriptions are the tenant admin's; the feed, a partner client's) ------
+# No Idempotency-Key: the route takes none, so the SDK never resends a lost subscription POST.
+CREATE_SUBSCRIPTION = op("create_subscription", "POST", "/partners/subscriptions", m.Subscription)
+LIST_SUBSCRIPTIONS = op("list_subscriptions", "GET", "/partners/subscriptions", list)
+DELETE_SUBSCRIPTION = op("delete_subscription", "DELETE", "/partners/subscriptions/{subscription_id}", type(None))
+READ_EVENTS = op("read_events", "GET", "/events", m.EventPage)
