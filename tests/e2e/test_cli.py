@@ -283,6 +283,8 @@ def test_every_command_has_help_with_an_example(tmp_path: Path) -> None:
         shown = device.run(*command, "--help").stdout
         assert "Example" in shown and "--output" in shown, command
     assert "Example" in device.run("district", "export", "--help").stdout
+    assert "Example" in device.run("export", "tenant", "--help").stdout
+    assert "--output" in device.run("import", "--help").stdout
     assert "No such command" in device.run("rounds", "fly", code=2).stderr
 
 
@@ -295,6 +297,8 @@ def test_district_it_on_the_command_line(platform: Platform, tmp_path: Path) -> 
     (tmp_path / "roster.zip").write_bytes(zipped(oneroster("bulk")))
     job = desk.json("district", "import", "oneroster", str(tmp_path / "roster.zip"))
     assert job["status"] == "succeeded" and job["progress"]["written"] > 0, job
+    again = desk.json("import", "oneroster", str(tmp_path / "roster.zip"))  # the top-level name, the same command
+    assert again["status"] == "succeeded" and again["progress"]["written"] == 0, again  # the same set: no change
     assert desk.json("district", "import-status", job["id"])["id"] == job["id"]
 
     # a broken set: exit 1, the report names the file, line and column, and nothing is written
@@ -318,7 +322,7 @@ def test_district_it_on_the_command_line(platform: Platform, tmp_path: Path) -> 
     assert again["changed"] == [] and again["deleted"] == []
     assert "no change queries for hr galaxies" in desk.run("district", "changes", "hr", "galaxies", code=2).stderr
 
-    done = desk.run("district", "export", "--out", str(tmp_path / "all.zip"))
+    done = desk.run("export", "tenant", "--out", str(tmp_path / "all.zip"))
     assert "wrote" in done.stderr
     with zipfile.ZipFile(tmp_path / "all.zip") as z:
         manifest = json.loads(z.read("manifest.json"))

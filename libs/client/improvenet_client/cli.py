@@ -656,6 +656,16 @@ def export(out_file: Annotated[Path, typer.Option("--out", help="where to write 
     note(f"wrote {out_file}: {len(job['files'])} files, {rows} rows (manifest.json lists them with SHA-256)")
 
 
+# The names coordinators and the issue tracker use, beside district's: `improvenet import oneroster FILE`,
+# `improvenet export tenant --out FILE` run the same commands.
+app.command(name="import", epilog="Examples: `improvenet import oneroster roster.zip`; `improvenet import edfi "
+                                  "staff.json --no-wait` (the same as `improvenet district import`)")(import_set)
+export_app = typer.Typer(no_args_is_help=True, help="Export what the tenant holds (the same as `district export`).")
+export_app.command(name="tenant", epilog="Example: `improvenet export tenant --out hamilton.zip` (add "
+                                         "`--personal-data` for names and e-mail; it is audited)")(export)
+app.add_typer(export_app, name="export")
+
+
 # --- graph -------------------------------------------------------------------------------------------------
 MEASURE_COLUMNS = ["period", "nodes", "edges", "density", "reciprocity", "centralization"]
 PERSON_COLUMNS = ["rank", "educator_id", "degree", "betweenness", "betweenness_percentile", "effective_size"]
