@@ -258,11 +258,16 @@ def test_a_ctrl_c_while_a_page_is_printed_waits_for_the_page_and_its_cursor(run:
         written(self, items[1:])
 
     monkeypatch.setattr(cli.EventStream, "write", write_then_interrupt)
-    done = run(Feed(3), "events", "tail", "--follow", "-o", "json")
+    # as in a fresh `improvenet` process (another test of this run may have left an event loop's handler)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        done = run(Feed(3), "events", "tail", "--follow", "-o", "json")
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Python's own handler again
+    finally:
+        signal.signal(signal.SIGINT, before)
     assert done.exit_code == 130, done.output
     assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == ["ev-1", "ev-2", "ev-3"]
     assert "stopped at cursor 3" in done.stderr
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Python's own handler again
 
 
 def test_events_tail_follow_with_a_limit_ends_by_itself(run: Callable[..., Any]) -> None:
