@@ -83,8 +83,7 @@ async def proxy(session: aiohttp.ClientSession, request: Request, service: str, 
                                 instance=request.url.path)
     except aiohttp.ClientError as exc:
         log.warning("upstream %s failed: %r", service, exc)
-        return problem_response(502, "Bad gateway", f"the {service} service gave no valid answer",
-                                slug="upstream-error", instance=request.url.path)
+        return _bad_gateway(request, service)
     headers = [(k, v) for k, v in upstream.headers.items()
                if k.lower() not in HOP_BY_HOP and k.lower() != "x-request-id"]
     length = upstream.content_length
@@ -96,8 +95,7 @@ async def proxy(session: aiohttp.ClientSession, request: Request, service: str, 
             content = await upstream.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("upstream %s broke off its answer: %r", service, exc)
-            return problem_response(502, "Bad gateway", f"the {service} service gave no valid answer",
-                                    slug="upstream-error", instance=request.url.path)
+            return _bad_gateway(request, service)
         finally:
             upstream.release()
         response: Response = Response(content, status_code=upstream.status)
@@ -106,6 +104,11 @@ async def proxy(session: aiohttp.ClientSession, request: Request, service: str, 
     for k, v in headers:
         response.headers.append(k, v)
     return response
+
+
+def _bad_gateway(request: Request, service: str) -> Response:
+    return problem_response(502, "Bad gateway", f"the {service} service gave no valid answer",
+                            slug="upstream-error", instance=request.url.path)
 
 
 async def _body(upstream: aiohttp.ClientResponse, service: str) -> AsyncIterator[bytes]:

@@ -372,6 +372,10 @@ class _Where:
     lemmas: dict[str, list[int]]
     firsts: dict[str, list[int]]
 
+    def by_kind(self, kind: str) -> dict[str, list[int]]:
+        """The positions by the kind of key _first_word_keys gives: form, lemma or char."""
+        return self.forms if kind == "form" else self.lemmas if kind == "lemma" else self.firsts
+
 
 def _positions(seq: Sequence[Token]) -> _Where:
     forms: dict[str, list[int]] = {}
@@ -386,12 +390,10 @@ def _positions(seq: Sequence[Token]) -> _Where:
 
 
 def _candidates(where: _Where, term: Term) -> set[int]:
-    form, lemma = term.words[0]
-    if len(term.words) == 1 and lemma is None and not form.isascii():
-        return set(where.firsts.get(form[0], ()))  # Chinese: runs of words starting with its character
-    found = set(where.forms.get(form, ()))
-    if lemma is not None:
-        found |= set(where.lemmas.get(lemma, ()))
+    """The note's positions where the term could start (Chinese: runs of words starting with its character)."""
+    found: set[int] = set()
+    for kind, word in _first_word_keys(term):
+        found.update(where.by_kind(kind).get(word, ()))
     return found
 
 
@@ -450,8 +452,8 @@ def _terms_for(where: _Where, lexicon: _Lexicon) -> list[Term]:
     size of the lexicon."""
     index = lexicon.by_first_word
     found: set[int] = set()
-    for kind, seen in (("form", where.forms), ("lemma", where.lemmas), ("char", where.firsts)):
-        for word in seen:
+    for kind in ("form", "lemma", "char"):
+        for word in where.by_kind(kind):
             found.update(index.get((kind, word), ()))
     return [lexicon.terms[n] for n in sorted(found)]
 
