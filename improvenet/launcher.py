@@ -146,6 +146,19 @@ def listening_pid(port: int) -> int | None:
     return None
 
 
+def _failing_checks(response: httpx.Response) -> str:
+    """`: bus=waiting for the bus, ...` from a /readyz answer's checks that are not ok (empty if none)."""
+    try:
+        body = response.json()
+        checks, detail = body.get("checks") or {}, body.get("detail")
+    except (ValueError, AttributeError):
+        return ""
+    if not checks and detail:  # the APIs answer 503 as problem+json: the detail names what is not ok
+        return f": {detail}"
+    failing = [f"{name}={value}" for name, value in checks.items() if value != "ok"]
+    return f": {', '.join(failing)}" if failing else ""
+
+
 def log_tail(path: Path, lines: int = 8) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
@@ -433,7 +446,7 @@ class Platform:
                 return False, f"port {child.port} answered by pid {owner}, not ours ({child.pid})"
         elif instance != self.instance_id:
             return False, f"port {child.port} answered by another platform (instance {instance})"
-        return r.status_code == 200, f"readyz {r.status_code}"
+        return r.status_code == 200, f"readyz {r.status_code}{_failing_checks(r)}"
 
     def readiness(self, timeout: float = 2.0) -> dict[str, tuple[bool, str]]:
         with httpx.Client(timeout=timeout) as client:
@@ -468,7 +481,14 @@ class Platform:
                     except httpx.HTTPError as exc:
                         pending["gateway"] = type(exc).__name__
                 time.sleep(0.1)
-        raise TimeoutError(f"platform not ready after {timeout:.0f}s ({pending}); logs in {self.state_dir / 'logs'}")
+            # Name every process still not ready (not only the first), with its failing checks and
+            # its last log lines: a start that hangs in CI must be diagnosable from the failure alone.
+            waiting = {c.name: why for c in list(self.children) if c.port is not None
+                       for ok, why in [self._ours(client, c)] if not ok} or pending
+        tails = "\n".join(f"--- {name} ({why}), log {c.log_path}:\n{log_tail(c.log_path, 15)}"
+                          for name, why in waiting.items() for c in self.children if c.name == name)
+        raise TimeoutError(f"platform not ready after {timeout:.0f}s ({waiting}); logs in {self.state_dir / 'logs'}"
+                           + (f"\n{tails}" if tails else ""))
 
     def stop(self) -> None:
         self._stopping.set()

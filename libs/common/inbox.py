@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from libs.common.telemetry import context_from, tracer
 from libs.contracts.base import EventPayload
 
 log = logging.getLogger(__name__)
+UNASSIGNED_WARNING_SECONDS = 30.0  # a consumer given no partitions this long gets a warning in the log
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
 # Hot path: a fixed text statement compiles once (an ON CONFLICT construct would recompile per event).
 CLAIM = text(f"INSERT INTO {inbox.name} (consumer_group, event_id, event_type, outcome) "
@@ -297,9 +299,17 @@ class ConsumerRunner:
         while not stop.is_set():
             subscription = self._bus.subscribe(self._consumer.group, self._consumer.topics)
             self._subscription = subscription
+            since, warned = time.monotonic(), False
             try:
                 while not stop.is_set():
                     deliveries = await subscription.poll(max_records=200, timeout=0.5)
+                    waited = time.monotonic() - since
+                    if not warned and waited > UNASSIGNED_WARNING_SECONDS and not subscription.ready():
+                        # Say so in the log: /readyz only says "not consuming yet", the log is what is kept.
+                        warned = True
+                        log.warning("consumer %s: subscribed %.0fs ago and still given no partitions (the group "
+                                    "may be rebalancing, waiting for another member)", self._consumer.group,
+                                    waited)
                     if deliveries:
                         await self.process(subscription, deliveries)
                     failures = 0

@@ -101,3 +101,39 @@ def test_a_taken_port_is_reported_with_the_port_and_its_owner(tmp_path: Path) ->
         with pytest.raises(PortTaken, match=rf"port {port} \(for hr\) is in use by pid {os.getpid()}"):
             p.check_ports([taken])
     assert port_owner(port) is None
+
+
+def test_a_start_that_hangs_names_each_waiting_process_its_failing_check_and_its_log(tmp_path: Path) -> None:
+    """A worker stuck on one check (here the bus) times the start out with that check and its log lines
+    in the error: a hang in CI is diagnosable from the failure alone."""
+    p = supervised(tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    body = ('{"status": "not ready", "checks": {"bus": "waiting for the bus", "database": "ok"}, '
+            f'"instance": "{p.instance_id}"}}')
+    server = (
+        "import http.server\n"
+        "class H(http.server.BaseHTTPRequestHandler):\n"
+        "    def do_GET(self):\n"
+        f"        b = {body!r}.encode()\n"
+        "        self.send_response(503); self.send_header('Content-Type', 'application/json')\n"
+        "        self.send_header('Content-Length', str(len(b))); self.end_headers(); self.wfile.write(b)\n"
+        "    def log_message(self, *a): pass\n"
+        "print('joining consumer group audit', flush=True)\n"
+        f"http.server.HTTPServer(('127.0.0.1', {port}), H).serve_forever()\n")
+    worker = Child("gateway-worker", [sys.executable, "-c", server], dict(os.environ),
+                   tmp_path / "logs" / "gateway-worker.log", kind="worker", port=port)
+    p.children = [worker]
+    p._spawn(worker)
+    try:
+        with pytest.raises(TimeoutError) as failure:
+            p.wait_ready(timeout=3)
+    finally:
+        assert worker.process is not None
+        worker.process.kill()
+        worker.process.wait()
+    message = str(failure.value)
+    assert "gateway-worker" in message and "bus=waiting for the bus" in message
+    assert "database=ok" not in message  # only what is not ok
+    assert "joining consumer group audit" in message  # the log's last lines
