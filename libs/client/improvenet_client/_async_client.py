@@ -13,17 +13,23 @@ import httpx
 from improvenet_client import models as m
 from improvenet_client import operations as ops
 from improvenet_client._core import (
+    CLI_CLIENT_ID,
+    DEVICE_GRANT,
+    DEVICE_WAITING,
     RETRIED_STATUSES,
+    PersonTokens,
     RetryPolicy,
     Token,
+    TokenStore,
     call_headers,
     decode,
+    device_poll_error,
     may_retry_after_transport_error,
     path_of,
     raise_for_problem,
     refresh_margin,
 )
-from improvenet_client.errors import GatewayUnreachable
+from improvenet_client.errors import GatewayUnreachable, ProblemError
 from improvenet_client.operations import Operation
 
 T = TypeVar("T")
@@ -41,7 +47,8 @@ def _feed_query(after: str, types: Sequence[str] | None, limit: int, wait: float
 
 
 class AsyncClient:
-    """One gateway, one client's credentials (OAuth2 client credentials, renewed before they expire), or a
+    """One gateway, one client's credentials (OAuth2 client credentials, renewed before they expire), a
+    signed-in person's tokens (`person`: a TokenStore filled by the device flow, refreshed and rotated), or a
     ready-made `token`. Creating calls carry an `Idempotency-Key`; 429 and 503 are retried as `Retry-After`
     says; refusals raise `ProblemError`, no answer at all `GatewayUnreachable`.
 
@@ -51,12 +58,16 @@ class AsyncClient:
     """
 
     def __init__(self, gateway: str, client_id: str | None = None, client_secret: str | None = None, *,
-                 token: str | None = None, scope: str | None = None, retry: RetryPolicy | None = None,
+                 token: str | None = None, person: TokenStore | None = None, scope: str | None = None,
+                 retry: RetryPolicy | None = None,
                  timeout: float = 30.0, transport: httpx.AsyncBaseTransport | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.gateway = gateway.rstrip("/")
         self._client_id, self._client_secret, self._scope = client_id, client_secret, scope
         self._static_token = token
+        self._person = person  # a signed-in person (device flow) instead of a machine's credentials
+        if person is not None and client_id is None:
+            self._client_id = CLI_CLIENT_ID
         self._token: Token | None = None
         self._margin = 60.0
         self._retry = retry or RetryPolicy()
@@ -93,7 +104,10 @@ class AsyncClient:
             return response
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    async def _fetch_token(self) -> None:
+    async def _fetch_token(self, refused: str | None = None) -> None:
+        if self._person is not None:
+            await self._person_token(self._person, refused)
+            return
         data = {"grant_type": "client_credentials", **({"scope": self._scope} if self._scope else {})}
         response = await self._send("POST", "/oauth/token", headers={}, data=data,
                               auth=(self._client_id or "", self._client_secret or ""))
@@ -109,7 +123,7 @@ class AsyncClient:
         if self._client_id is None:
             return None
         if renew or self._token is None or not self._token.fresh(self._margin):
-            await self._fetch_token()
+            await self._fetch_token(self._token.value if renew and self._token is not None else None)
         assert self._token is not None
         return self._token.value
 
@@ -149,6 +163,60 @@ class AsyncClient:
             if not token:
                 return
             query["page_token"] = token
+
+    async def _person_token(self, store: TokenStore, refused: str | None) -> None:
+        """A person's access token: the stored one while it lasts (another process may have just renewed
+        it), else a refresh. Under the store's lock: the gateway treats a rotated refresh token spent twice
+        as stolen and ends the session, so two commands of one profile must never both spend it."""
+        with store.locked():
+            tokens = store.load()
+            if tokens is None:
+                raise ProblemError(401, "Not signed in", detail="no sign-in is saved for this profile; sign in "
+                                   "again (`improvenet login`)")
+            if not tokens.usable(refused):
+                data = {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token,
+                        "client_id": self._client_id or CLI_CLIENT_ID}
+                response = await self._send("POST", "/oauth/token", headers={}, data=data)
+                raise_for_problem(response)
+                body = response.json()
+                lifetime = float(body.get("expires_in", 900))
+                tokens = PersonTokens(body.get("refresh_token") or tokens.refresh_token, body["access_token"],
+                                      time.time() + lifetime, lifetime)
+                store.save(tokens)
+            assert tokens.access_token is not None
+            self._margin = refresh_margin(tokens.lifetime)
+            self._token = Token(tokens.access_token, time.monotonic() + tokens.expires_at - time.time())
+
+    async def start_device_login(self, scope: str | None = None) -> dict[str, Any]:
+        """Sign a person in (RFC 8628), step 1: show them `verification_uri_complete` (or `verification_uri`
+        and `user_code`), then call `poll_device_login` every `interval` seconds."""
+        data = {"client_id": self._client_id or CLI_CLIENT_ID, **({"scope": scope} if scope else {})}
+        response = await self._send("POST", "/oauth/device_authorization", headers={}, data=data)
+        raise_for_problem(response)
+        return cast(dict[str, Any], response.json())
+
+    async def poll_device_login(self, device_code: str) -> dict[str, Any] | str:
+        """Step 2, once: the tokens when the person has allowed it, else `"authorization_pending"` or
+        `"slow_down"` (wait 5 s longer from now on). Denied or expired raises `ProblemError`."""
+        data = {"grant_type": DEVICE_GRANT, "device_code": device_code, "client_id": self._client_id or CLI_CLIENT_ID}
+        response = await self._send("POST", "/oauth/token", headers={}, data=data)
+        if response.status_code == 400 and (error := device_poll_error(response)) in DEVICE_WAITING:
+            return cast(str, error)
+        raise_for_problem(response)
+        return cast(dict[str, Any], response.json())
+
+    async def me(self) -> dict[str, Any]:
+        """Who the token speaks for: a person's id, role, schools and educator id (`/identity/me`)."""
+        token = await self._bearer()
+        response = await self._send("GET", "/identity/me", headers={"Authorization": f"Bearer {token}"})
+        raise_for_problem(response)
+        return cast(dict[str, Any], response.json())
+
+    async def sign_out(self) -> None:
+        """End this person's session at the gateway: its refresh token and access tokens stop working."""
+        token = await self._bearer()
+        response = await self._send("POST", "/oauth/signout", headers={"Authorization": f"Bearer {token}"})
+        raise_for_problem(response)
 
     async def authenticate(self) -> None:
         """Get a token now: wrong credentials raise here (`ProblemError`, 401), not on the first call."""

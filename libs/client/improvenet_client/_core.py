@@ -6,9 +6,10 @@ from __future__ import annotations
 import email.utils
 import time
 import uuid
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -105,6 +106,46 @@ class Token:
 def refresh_margin(expires_in: float) -> float:
     """Renew this long before expiry: a tenth of the lifetime, between 5 s and 60 s."""
     return max(5.0, min(60.0, expires_in / 10))
+
+
+CLI_CLIENT_ID = "improvenet-cli"  # the gateway's public client for the command line (device flow)
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+DEVICE_WAITING = ("authorization_pending", "slow_down")  # RFC 8628 §3.5: keep polling (slower for the second)
+
+
+@dataclass(frozen=True)
+class PersonTokens:
+    """A signed-in person's tokens: the access token with its wall-clock expiry (so a later process can use
+    it) and the refresh token, which the gateway rotates on every use."""
+
+    refresh_token: str
+    access_token: str | None = None
+    expires_at: float = 0.0  # time.time() seconds
+    lifetime: float = 900.0  # the access token's whole lifetime, for the renewal margin
+
+    def usable(self, refused: str | None = None) -> bool:
+        return (self.access_token is not None and self.access_token != refused
+                and time.time() < self.expires_at - refresh_margin(self.lifetime))
+
+
+class TokenStore(Protocol):
+    """Where a person's tokens live between calls and processes (the CLI: a 0600 file per profile). A
+    rotated refresh token may be spent once: `locked()` keeps two processes from spending the same one."""
+
+    def locked(self) -> AbstractContextManager[None]: ...
+
+    def load(self) -> PersonTokens | None: ...
+
+    def save(self, tokens: PersonTokens) -> None: ...
+
+
+def device_poll_error(response: httpx.Response) -> str | None:
+    """The RFC 6749 `error` member of a token endpoint's refusal, if it has one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("error") if isinstance(body, dict) else None
 
 
 def today() -> str:

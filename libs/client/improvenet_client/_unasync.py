@@ -31,7 +31,7 @@ RULES: list[tuple[str, str]] = [
     (r"self\._http\.close\(\)", "await self._http.aclose()"),
     (r"self\.close\(\)", "await self.aclose()"),
     (r"^    def (?!__init__)", "    async def "),
-    (r"self\._(http\.request|send|call|bearer|fetch_token|sleep)\(", r"await self._\1("),
+    (r"self\._(http\.request|send|call|bearer|fetch_token|person_token|sleep)\(", r"await self._\1("),
     (r"for item in self\._pages\(", "async for item in self._pages("),
 ]
 

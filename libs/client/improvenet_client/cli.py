@@ -12,6 +12,7 @@ import json
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,9 +23,20 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from improvenet_client import models as m
+from improvenet_client._core import CLI_CLIENT_ID, PersonTokens
 from improvenet_client._sync_client import Client
 from improvenet_client.charts import GRAPH_PNG_SIZE, PNG_SIZE
-from improvenet_client.config import DEFAULT_PROFILE, Profile, config_dir, config_file, load_profiles, save_profile
+from improvenet_client.config import (
+    DEFAULT_PROFILE,
+    FileTokenStore,
+    Profile,
+    config_dir,
+    config_file,
+    forget_profile,
+    load_profiles,
+    save_profile,
+    tokens_file,
+)
 from improvenet_client.errors import GatewayUnreachable, ProblemError
 from improvenet_client.offline import OfflineQueue
 from improvenet_client.output import Output, cell, emit, err, hint, note, out
@@ -94,7 +106,7 @@ def command(fn: F) -> F:
             if p.slug in PROBLEM_HINTS:
                 hint(PROBLEM_HINTS[p.slug])
             elif p.status == 401:
-                hint("check the client id and secret, then `improvenet login` again")
+                hint("sign in again with `improvenet login` (a machine client: check its id and secret)")
             elif p.status == 403:
                 hint("ask your tenant administrator for a client with the scope this needs")
             raise typer.Exit(EXIT_PROBLEM) from None
@@ -121,6 +133,8 @@ def profile() -> Profile:
 
 def client() -> Client:
     p = profile()
+    if p.person:
+        return Client(p.gateway, p.client_id, person=FileTokenStore(tokens_file(p.name)))
     return Client(p.gateway, p.client_id, p.client_secret)
 
 
@@ -133,8 +147,9 @@ def today() -> str:
 
 
 # --- login ---------------------------------------------------------------------------------------------
-@app.command(epilog="Example: `improvenet login --gateway http://127.0.0.1:8000 --credentials-file "
-                    ".improvenet/bootstrap-client.json`")
+@app.command(epilog="Examples: `improvenet login --gateway https://improvenet.example.org` (you, in the "
+                    "browser); `improvenet login --gateway http://127.0.0.1:8000 --credentials-file "
+                    ".improvenet/bootstrap-client.json` (a machine client)")
 @command
 def login(gateway: Annotated[str, typer.Option(help="the platform's URL")] = "http://127.0.0.1:8000",
           client_id: Annotated[str | None, typer.Option(help="from your tenant administrator")] = None,
@@ -143,7 +158,11 @@ def login(gateway: Annotated[str, typer.Option(help="the platform's URL")] = "ht
           credentials_file: Annotated[Path | None, typer.Option(help="a JSON file with client_id and "
                                                                      "client_secret")] = None,
           output: OutputOpt = Output.table) -> None:
-    """Check a client's credentials against the gateway and save them as a profile (file mode 0600)."""
+    """Sign in and save the profile (file mode 0600): you, through the browser (the device flow: open the
+    link shown, sign in, allow), or a machine client's credentials (`--client-id` or `--credentials-file`)."""
+    if client_id is None and credentials_file is None:
+        sign_in_person(gateway.rstrip("/"), output)
+        return
     if credentials_file is not None:
         try:
             creds = json.loads(credentials_file.read_text())
@@ -160,6 +179,55 @@ def login(gateway: Annotated[str, typer.Option(help="the platform's URL")] = "ht
     data = {"profile": state.profile, "gateway": gateway.rstrip("/"), "client_id": client_id, "config": str(path)}
     emit(output, data, [data], list(data), "logged in")
     hint("`improvenet rounds plan --help` or `improvenet commitments due`")
+
+
+def sign_in_person(gateway: str, output: Output) -> None:
+    """RFC 8628: the gateway gives a code, the person allows it in a browser, we poll until it says so."""
+    with Client(gateway, CLI_CLIENT_ID) as api:
+        start = api.start_device_login()
+        err.print(f"To sign in, open [bold]{start['verification_uri']}[/bold] in a browser and enter the code "
+                  f"[bold]{start['user_code']}[/bold]")
+        err.print(f"[dim](or open {start.get('verification_uri_complete') or start['verification_uri']})[/dim]")
+        interval, deadline = float(start.get("interval", 5)), time.monotonic() + float(start.get("expires_in", 600))
+        with err.status("waiting for you to allow it in the browser (Ctrl-C to give up)"):
+            while True:
+                time.sleep(interval)
+                answer = api.poll_device_login(start["device_code"])
+                if answer == "slow_down":
+                    interval += 5  # RFC 8628 §3.5
+                elif isinstance(answer, dict):
+                    break
+                if time.monotonic() > deadline:
+                    raise UsageProblem("the code expired before it was allowed; run `improvenet login` again")
+    lifetime = float(answer.get("expires_in", 900))
+    store = FileTokenStore(tokens_file(state.profile))
+    store.save(PersonTokens(answer["refresh_token"], answer["access_token"], time.time() + lifetime, lifetime))
+    path = save_profile(Profile(state.profile, gateway, CLI_CLIENT_ID, "", person=True))
+    with Client(gateway, person=store) as api:
+        who = api.me()
+    data = {"profile": state.profile, "gateway": gateway, "person_id": who.get("person_id"), "role": who.get("role"),
+            "scopes": " ".join(who.get("scopes") or []), "config": str(path)}
+    emit(output, data, [data], list(data), f"signed in as {who.get('display_name') or who.get('person_id')}")
+    hint("`improvenet commitments due` or `improvenet rounds plan --help`; `improvenet logout` ends the session")
+
+
+@app.command(epilog="Example: `improvenet logout` (or `improvenet --profile west logout`)")
+@command
+def logout(output: OutputOpt = Output.table) -> None:
+    """End the profile's session at the gateway (a person's) and forget the profile on this machine."""
+    p = profile()
+    ended = False
+    if p.person:
+        with client() as api:
+            try:
+                api.sign_out()
+                ended = True
+            except ProblemError as problem:
+                if problem.status != 401:  # 401: the session had already ended; forgetting it is all that is left
+                    raise
+    forget_profile(p.name)
+    data = {"profile": p.name, "session_ended": ended, "forgotten": True}
+    emit(output, data, [data], list(data), f"logged out of {p.gateway}")
 
 
 # --- rounds --------------------------------------------------------------------------------------------
