@@ -206,9 +206,11 @@ async def run_worker(settings: ServiceSettings, consumers: Sequence[Consumer],
     """Run until `stop` (or SIGTERM/SIGINT); raises WorkerFailed if a task ends without being asked to."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+    handled: list[signal.Signals] = []
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:
             loop.add_signal_handler(sig, stop.set)
+            handled.append(sig)
         except (NotImplementedError, RuntimeError):  # not the main thread (tests)
             pass
     m = metrics()
@@ -259,6 +261,8 @@ async def run_worker(settings: ServiceSettings, consumers: Sequence[Consumer],
             r.cancel()
         await asyncio.gather(*refreshers, return_exceptions=True)
     finally:
+        for sig in handled:  # a worker run inside a longer-lived loop (tests) must not leave its handlers
+            loop.remove_signal_handler(sig)
         if server is not None:
             server.close()
         await bus.close()

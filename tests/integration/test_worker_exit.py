@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import uuid
 
 import httpx
@@ -43,6 +44,7 @@ async def test_a_running_worker_answers_metrics_and_readiness_then_stops_cleanly
     port = free_port()
     monkeypatch.setenv("METRICS_PORT", str(port))
     monkeypatch.setenv("IMPROVENET_INSTANCE_ID", "inst-7")
+    sigint_before = signal.getsignal(signal.SIGINT)
     monkeypatch.setattr(worker_module, "REFRESH_SECONDS", 0.2)
     stop = asyncio.Event()
     task = asyncio.create_task(worker_module.run_worker(settings, [], stop))
@@ -64,5 +66,7 @@ async def test_a_running_worker_answers_metrics_and_readiness_then_stops_cleanly
         metrics = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
         assert 'improvenet_outbox_backlog{' in metrics and 'service="hr"' in metrics
         assert (await client.get(f"http://127.0.0.1:{port}/nothing")).status_code == 404
+    assert signal.getsignal(signal.SIGINT) is not sigint_before  # the worker took Ctrl-C while it ran...
     stop.set()
     await asyncio.wait_for(task, 20)  # a requested stop is not a failure: no WorkerFailed
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # ...and gave it back
