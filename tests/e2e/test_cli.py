@@ -275,7 +275,8 @@ def test_a_coordinators_week(platform: Platform, coordinator_client: dict[str, s
 
 def test_every_command_has_help_with_an_example(tmp_path: Path) -> None:
     device = Device(tmp_path)
-    for command in (["login"], ["logout"], ["rounds", "plan"], ["rounds", "observe"], ["rounds", "sync"], ["rounds", "debrief"],
+    for command in (["login"], ["logout"], ["rounds", "plan"], ["rounds", "observe"], ["rounds", "sync"],
+                    ["rounds", "debrief"],
                     ["rounds", "show"], ["networks", "meet"], ["commitments", "due"], ["commitments", "add"],
                     ["commitments", "close"], ["report", "school"], ["district", "import"],
                     ["district", "import-status"], ["district", "changes"], ["graph", "network"],
