@@ -184,7 +184,13 @@ def login(gateway: Annotated[str, typer.Option(help="the platform's URL")] = "ht
 def sign_in_person(gateway: str, output: Output) -> None:
     """RFC 8628: the gateway gives a code, the person allows it in a browser, we poll until it says so."""
     with Client(gateway, CLI_CLIENT_ID) as api:
-        start = api.start_device_login()
+        try:
+            start = api.start_device_login()
+        except ProblemError as problem:
+            if problem.status not in (404, 405):
+                raise
+            raise UsageProblem(f"{gateway} does not offer people's sign-in (device flow); log in with a machine "
+                               "client instead: --client-id ID or --credentials-file FILE") from None
         err.print(f"To sign in, open [bold]{start['verification_uri']}[/bold] in a browser and enter the code "
                   f"[bold]{start['user_code']}[/bold]")
         err.print(f"[dim](or open {start.get('verification_uri_complete') or start['verification_uri']})[/dim]")
