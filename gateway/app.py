@@ -3,7 +3,8 @@
 `/api/v1/<service>/...` is proxied (gateway.proxy) after the token is verified and its client not
 revoked, the route's scope checked, the client's rate and the body size limited (gateway.limits:
 they apply to the gateway's own endpoints too). The gateway is also the embedded OAuth2 identity
-provider (gateway.identity: `/oauth/token`, JWKS, the client registry at `/api/v1/admin/clients`),
+provider (gateway.identity: `/oauth/token`, JWKS, the client registry at `/api/v1/admin/clients`;
+people signing in at `/oauth/authorize`, `/device` and `/signin`, invited at `/api/v1/admin/people`),
 holds the audit log (gateway.audit: `/api/v1/audit`), answers health probes (gateway.health) and
 serves one OpenAPI document (gateway.docs).
 """
@@ -19,9 +20,14 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from gateway import audit, docs, exports, health, proxy
-from gateway.identity import clients, issuer
+from gateway.identity import clients, grants, issuer, people, signin
 from gateway.identity.clients import Clients
 from gateway.identity.keys import SigningKeys
+from gateway.identity.lockout import Lockout
+from gateway.identity.passwords import Passwords
+from gateway.identity.people import People
+from gateway.identity.sessions import Sessions
+from gateway.identity.sso import SingleSignOn
 from gateway.limits import BodyLimitMiddleware, RateLimiter
 from gateway.partners import partners_router
 from gateway.settings import GatewaySettings
@@ -67,6 +73,16 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         state.settings, state.engine, state.keys = settings, engine, keys
         state.upstreams = settings.upstreams()
         state.clients = Clients(engine, settings.scopes, issuer=settings.token_issuer)
+        state.people = People(engine, invitation_ttl=settings.invitation_ttl_seconds)
+        state.sessions = Sessions(engine, refresh_ttl=settings.refresh_token_ttl_seconds,
+                                  code_ttl=settings.authorization_code_ttl_seconds,
+                                  device_ttl=settings.device_code_ttl_seconds,
+                                  device_interval=settings.device_poll_interval_seconds)
+        state.lockout = Lockout(engine, max_failures=settings.sign_in_max_failures,
+                                lockout_seconds=settings.sign_in_lockout_seconds)
+        state.passwords = Passwords(time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib,
+                                    parallelism=settings.password_parallelism)
+        state.sso = SingleSignOn(engine, settings.sign_in_providers)
         state.verifier = TokenVerifier(settings.gateway_issuers(), loaders={settings.token_issuer: keys.jwks})
         state.client = httpx.AsyncClient(timeout=10)  # readiness checks and OpenAPI documents
         state.session = proxy.create_session(timeout=settings.upstream_timeout_seconds,
@@ -92,9 +108,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     # the proxy last: its catch-all would otherwise shadow the gateway's own routes
     # An unknown query parameter is refused on the gateway's own operations; the services refuse it on
     # theirs. Not on the docs pages (Swagger UI's OAuth2 redirect carries its own) nor the proxy.
-    for router in (issuer.router, clients.router, audit.router, exports.router, health.router, partners_router()):
+    for router in (issuer.router, grants.router, people.router, clients.router, audit.router, exports.router,
+                   health.router, partners_router()):
         app.include_router(router, dependencies=[Depends(refuse_unknown_query_parameters)])
-    for router in (docs.router, proxy.router):
+    # the sign-in pages take the authorization request's parameters, whatever a client adds
+    for router in (signin.router, docs.router, proxy.router):
         app.include_router(router)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=proxy.METHODS,

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from gateway.identity.tables import include_people_tables
 from gateway.partners.models import include_partner_tables
 from libs.directory import directory_tables
 
@@ -88,3 +89,6 @@ DIRECTORY = directory_tables(metadata)
 
 # Partner delivery's tables (gateway.partners), so the migration comparison sees them as the gateway's.
 include_partner_tables(metadata)
+
+# People signing in (gateway.identity.tables), likewise.
+include_people_tables(metadata)

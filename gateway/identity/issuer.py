@@ -10,11 +10,13 @@ from urllib.parse import parse_qs, unquote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.identity.errors import token_error
+from gateway.identity.grants import DEVICE_GRANT, PERSON_GRANTS, person_grant
 from gateway.identity.keys import mint
 from gateway.limits import BODY_TOO_LARGE, check_rate
-from libs.common.problems import Problem, problem_responses
+from libs.common.problems import problem_responses
 
 ERRORS = problem_responses(400, 401, 429)
 
@@ -29,16 +31,7 @@ class TokenResponse(BaseModel):
     token_type: Literal["Bearer"]
     expires_in: int
     scope: str
-
-
-def token_error(status: int, code: str, description: str) -> Problem:
-    """A token-endpoint error: problem+json that also carries RFC 6749's `error` member."""
-    problem = Problem(status, "Token request refused", description, slug=code.replace("_", "-"),
-                      headers={"Cache-Control": "no-store"})
-    problem.extra = {"error": code, "error_description": description}
-    if code == "invalid_client":
-        problem.headers["WWW-Authenticate"] = 'Basic realm="improvenet"'
-    return problem
+    refresh_token: str | None = Field(None, description="People's grants only: use it once, keep the new one.")
 
 
 def granted_scopes(requested: str | None, allowed: list[str]) -> list[str]:
@@ -71,14 +64,22 @@ router = APIRouter(tags=["identity"])
 
 
 @router.post("/oauth/token", response_model=TokenResponse, summary="Get an access token",
-             description="OAuth2 client credentials (RFC 6749 §4.4). Authenticate with HTTP Basic "
-                         "(`client_id:client_secret`) or with `client_id` and `client_secret` in the form.",
+             description="Machines: OAuth2 client credentials (RFC 6749 §4.4); authenticate with HTTP Basic "
+                         "(`client_id:client_secret`) or with `client_id` and `client_secret` in the form. "
+                         "People (public clients `improvenet-console`, `improvenet-cli`, no secret): "
+                         "`authorization_code` with `code`, `redirect_uri` and the PKCE `code_verifier`; "
+                         "`refresh_token` (rotating: each use returns a new one, and presenting a used one ends "
+                         "the session); the device code grant (RFC 8628 §3.4) with `device_code`.",
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/x-www-form-urlencoded": {"schema": {
                      "type": "object", "required": ["grant_type"],
-                     "properties": {"grant_type": {"type": "string", "enum": ["client_credentials"]},
+                     "properties": {"grant_type": {"type": "string", "enum": [
+                                        "client_credentials", "authorization_code", "refresh_token", DEVICE_GRANT]},
                                     "scope": {"type": "string"}, "client_id": {"type": "string"},
-                                    "client_secret": {"type": "string"}}}}}}},
+                                    "client_secret": {"type": "string"}, "code": {"type": "string"},
+                                    "redirect_uri": {"type": "string"}, "code_verifier": {"type": "string"},
+                                    "refresh_token": {"type": "string"},
+                                    "device_code": {"type": "string"}}}}}}},
              responses={400: ERRORS[400], 401: ERRORS[401], **BODY_TOO_LARGE, 429: ERRORS[429]})
 async def issue_token(request: Request) -> JSONResponse:
     state = request.app.state
@@ -89,8 +90,12 @@ async def issue_token(request: Request) -> JSONResponse:
         form = parse_qs((await request.body()).decode(), keep_blank_values=True)
     except UnicodeDecodeError as exc:
         raise token_error(400, "invalid_request", "the form is not UTF-8") from exc
-    if form.get("grant_type", [""])[0] != "client_credentials":
-        raise token_error(400, "unsupported_grant_type", "grant_type must be client_credentials")
+    grant_type = form.get("grant_type", [""])[0]
+    if grant_type in PERSON_GRANTS:
+        return await person_grant(request, grant_type, form)
+    if grant_type != "client_credentials":
+        raise token_error(400, "unsupported_grant_type", "grant_type must be one of: client_credentials, "
+                          "authorization_code, refresh_token, " + DEVICE_GRANT)
     client_id, secret = client_credentials(request, form)
     check_rate(request, "token:" + client_id)
     client = await state.clients.authenticate(client_id, secret)
@@ -132,6 +137,12 @@ async def discovery(request: Request) -> dict[str, Any]:
     settings = request.app.state.settings
     base = str(request.base_url).rstrip("/")
     return {"issuer": settings.token_issuer, "token_endpoint": f"{base}/oauth/token",
-            "jwks_uri": f"{base}/.well-known/jwks.json", "grant_types_supported": ["client_credentials"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "jwks_uri": f"{base}/.well-known/jwks.json",
+            "authorization_endpoint": f"{base}/oauth/authorize",
+            "device_authorization_endpoint": f"{base}/oauth/device_authorization",
+            "revocation_endpoint": f"{base}/oauth/revoke",
+            "grant_types_supported": ["client_credentials", "authorization_code", "refresh_token",
+                                      "urn:ietf:params:oauth:grant-type:device_code"],
+            "response_types_supported": ["code"], "code_challenge_methods_supported": ["S256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
             "scopes_supported": list(settings.scopes)}

@@ -14,14 +14,21 @@ from libs.common.auth import Principal, bearer, bearer_token, insufficient_scope
 
 async def principal_of(request: Request,
                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
-    """A verified token whose client (if the embedded issuer's) has not been revoked.
+    """A verified token whose client (if the embedded issuer's) has not been revoked, or, for a
+    person's token, whose session has not ended.
 
     The gateway reads revocations from its own database (immediate); services learn them from the bus.
     """
     state = request.app.state
     principal: Principal = await state.verifier.verify(bearer_token(credentials))
-    if principal.issuer == state.settings.token_issuer and await state.clients.is_revoked(principal.subject):
-        raise unauthorized("token rejected: this client has been revoked")
+    if principal.issuer == state.settings.token_issuer:
+        if principal.session_id is not None:
+            # A person's token: its session may have ended (signed out, revoked). One primary-key
+            # lookup, and only for tokens that carry `sid`: machine tokens do not pay for it.
+            if await state.sessions.is_ended(principal.session_id):
+                raise unauthorized("token rejected: session ended")
+        elif await state.clients.is_revoked(principal.subject):
+            raise unauthorized("token rejected: this client has been revoked")
     return principal
 
 

@@ -50,6 +50,7 @@ class Principal:
     token_id: str | None = None
     issuer: str | None = None
     expires_at: int | None = None
+    session_id: str | None = None  # `sid`: a person's session at the gateway (machines have none)
 
     def has(self, scope: str) -> bool:
         return scope in self.scopes
@@ -383,6 +384,7 @@ def principal_from_claims(claims: dict[str, Any], issuer: Issuer | None = None) 
         token_id=str(claims["jti"]) if claims.get("jti") else None,
         issuer=str(claims.get("iss")),
         expires_at=int(claims["exp"]) if isinstance(claims.get("exp"), int) else None,
+        session_id=str(claims["sid"]) if claims.get("sid") else None,
     )
 
 
