@@ -8,6 +8,7 @@ PY_VERSION := $(call PY_VERSION_OF,$(PYTHON))
 STAMP  := $(VENV)/.installed-py$(PY_VERSION)-$(shell cat pyproject.toml libs/client/pyproject.toml | cksum | cut -d' ' -f1)
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
+# `install` also builds the web console (gateway/console) when its sources or lock changed.
 .PHONY: install up test test-fast test-newest-python lint schemas bench clean
 
 $(STAMP): pyproject.toml libs/client/pyproject.toml
@@ -30,7 +31,25 @@ $(STAMP): pyproject.toml libs/client/pyproject.toml
 	$(BIN)/python -m pip install -q -e ./libs/client
 	@rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)
+## The web console (gateway/console, served at /app): `npm ci` when its lock changes, `npm run build` when its
+## sources do; each stamp makes a second `make install` with nothing changed a no-op.
+CONSOLE := gateway/console
+CONSOLE_SOURCES := $(shell find $(CONSOLE)/src -type f 2>/dev/null) $(CONSOLE)/index.html $(CONSOLE)/vite.config.ts \
+                   $(CONSOLE)/tsconfig.json $(CONSOLE)/package.json
+NPM_STAMP := $(CONSOLE)/node_modules/.installed
+CONSOLE_STAMP := $(CONSOLE)/dist/.built
+
+$(NPM_STAMP): $(CONSOLE)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: the web console needs Node.js 20 and npm" \
+	  "(Debian: apt-get install nodejs npm)"; exit 1; }
+	cd $(CONSOLE) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(CONSOLE_STAMP): $(NPM_STAMP) $(CONSOLE_SOURCES)
+	cd $(CONSOLE) && npm run --silent build
+	@touch $@
+
+install: $(STAMP) $(CONSOLE_STAMP)
 
 ## Run the platform on embedded PostgreSQL and the embedded bus (Ctrl-C stops it).
 up: install

@@ -20,6 +20,7 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from gateway import audit, docs, exports, health, proxy
+from gateway.console import mount_console
 from gateway.identity import clients, grants, issuer, people, signin
 from gateway.identity.clients import Clients
 from gateway.identity.keys import SigningKeys
@@ -111,6 +112,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     for router in (issuer.router, grants.router, people.router, clients.router, audit.router, exports.router,
                    health.router, partners_router()):
         app.include_router(router, dependencies=[Depends(refuse_unknown_query_parameters)])
+    mount_console(app)  # the web console at /app (gateway/console)
     # the sign-in pages take the authorization request's parameters, whatever a client adds
     for router in (signin.router, docs.router, proxy.router):
         app.include_router(router)
