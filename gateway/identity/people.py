@@ -220,7 +220,7 @@ async def invite_person(body: PersonCreate, request: Request, principal: Admin) 
     if body.educator_id is not None:
         async with AsyncSession(state.engine) as session:
             await require_known(session, principal.tenant_id,
-                                known_educators(DIRECTORY, "educator_id", [body.educator_id]))
+                                known_educators(DIRECTORY, "educator_id", body.educator_id))
     person, token, expires = await state.people.create(principal.tenant_id, body.email, body.role,
                                                        body.display_name, schools, body.educator_id)
     origin = str(request.base_url).rstrip("/")

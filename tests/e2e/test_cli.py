@@ -8,9 +8,11 @@ import csv
 import io
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -519,3 +521,96 @@ def test_the_event_feed_on_the_command_line(platform: Platform, tmp_path: Path) 
         assert re.search(r"cursor: \d+", err)
         admin.delete_subscription(sub["id"])
     assert reader.run("events", "tail", code=1).stderr.count("no active feed subscription") == 1
+
+
+def hidden(html: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert found, f"no hidden {name} in the page"
+    return found.group(1)
+
+
+def read_until(stream: Any, pattern: str, timeout: float = 30) -> tuple[re.Match[str], str]:
+    """Lines from the running command until one matches (it waits for the person; nothing else to read)."""
+    seen, deadline = "", time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = stream.readline()
+        if not line:
+            break
+        seen += line
+        if found := re.search(pattern, seen):
+            return found, seen
+    raise AssertionError(f"no {pattern!r} in what the command said: {seen!r}")
+
+
+def test_a_person_signs_in_on_the_command_line_with_the_device_flow(platform: Platform, tmp_path: Path) -> None:
+    """`improvenet login` with no client: the device flow (RFC 8628) against the real gateway. The CLI shows
+    a code; the person opens the link, signs in with their password and allows it; the CLI, polling, gets
+    a person's token and uses it; `logout` ends the session at the gateway."""
+    gw, email, password = platform.gateway_url, "rosa.device@riverside.example", "a long passphrase for rounds"
+    with bootstrap_admin(platform) as admin, outside_client() as person:
+        school = admin.create_school({"name": "Riverside Middle"})["id"]
+        educator = admin.create_educator({"given_name": "Rosa", "family_name": "Diaz", "school_id": school,
+                                          "career_stage": "teacher_leader"})["id"]
+        boot = json.loads(platform.bootstrap_client_file.read_text())
+        token = person.post(f"{gw}/oauth/token", data={"grant_type": "client_credentials"},
+                            auth=(boot["client_id"], boot["client_secret"])).json()["access_token"]
+        invite = {"email": email, "role": "coordinator", "educator_id": educator, "display_name": "Rosa Diaz"}
+        invited = person.post(f"{gw}/api/v1/admin/people", headers={"Authorization": f"Bearer {token}"}, json=invite)
+        for _ in range(40):  # the gateway's replica of hr's educators follows within a second or two
+            if invited.status_code != 422:
+                break
+            assert invited.json()["errors"][0]["field"] == "educator_id", invited.text
+            time.sleep(0.25)
+            invited = person.post(f"{gw}/api/v1/admin/people", headers={"Authorization": f"Bearer {token}"},
+                                  json=invite)
+        assert invited.status_code == 201, invited.text
+        page = person.get(invited.json()["invitation_url"])
+        chosen = person.post(f"{gw}/signin/invitation", data={
+            "token": hidden(page.text, "token"), "csrf": hidden(page.text, "csrf"),
+            "password": password, "confirm": password})
+        assert chosen.status_code == 200, chosen.text
+
+        laptop = Device(tmp_path / "laptop")
+        login = subprocess.Popen([CLI, "login", "--gateway", gw, "--output", "json"], env=laptop.env(),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            found, said = read_until(login.stderr, r"enter the code\s+([A-Z]{4}-[A-Z]{4})")
+            user_code = found.group(1)
+            assert f"{gw}/device" in said, said
+            device_page = person.get(f"{gw}/device", params={"user_code": user_code})
+            assert device_page.status_code == 200 and "command line" in device_page.text
+            fields = {n: hidden(device_page.text, n) for n in ("user_code", "csrf")}
+            wrong = person.post(f"{gw}/signin", data={**fields, "email": email, "password": "not it"})
+            # one message, never which half was wrong; nothing allowed yet
+            assert wrong.status_code == 400 and "do not match an account" in wrong.text and "Allow" not in wrong.text
+            fields["csrf"] = hidden(wrong.text, "csrf")
+            confirm = person.post(f"{gw}/signin", data={**fields, "email": email, "password": password})
+            assert confirm.status_code == 200 and "Allow the improvenet command line" in confirm.text, confirm.text
+            allowed = person.post(f"{gw}/device/confirm", data={
+                "ticket": hidden(confirm.text, "ticket"), "csrf": hidden(confirm.text, "csrf"), "decision": "allow"})
+            assert allowed.status_code == 200, allowed.text
+            out, err = login.communicate(timeout=60)
+        finally:
+            login.kill()
+        assert login.returncode == 0, (out, err)
+        signed_in = json.loads(out)
+        signed_in = signed_in[0] if isinstance(signed_in, list) else signed_in
+        assert signed_in["role"] == "coordinator" and signed_in["person_id"] == invited.json()["id"], signed_in
+
+        # the saved profile holds no secret, only the person's tokens (0600), and the CLI works with them
+        stored = json.loads((laptop.home / "tokens" / "default.json").read_text())
+        assert (laptop.home / "tokens" / "default.json").stat().st_mode & 0o077 == 0
+        me = person.get(f"{gw}/identity/me", headers={"Authorization": f"Bearer {stored['access_token']}"})
+        assert me.status_code == 200 and me.json()["educator_id"] == educator, me.text
+        due = laptop.json("commitments", "due")
+        assert isinstance(due, list)
+
+        ended = laptop.json("logout")
+        ended = ended[0] if isinstance(ended, list) else ended
+        assert ended["session_ended"] is True
+        after = person.get(f"{gw}/identity/me", headers={"Authorization": f"Bearer {stored['access_token']}"})
+        assert after.status_code == 401, after.text  # the session ended at the gateway, not just on the laptop
+        refreshed = person.post(f"{gw}/oauth/token", data={"grant_type": "refresh_token", "client_id": "improvenet-cli",
+                                                          "refresh_token": stored["refresh_token"]})
+        assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant"
+        laptop.run("commitments", "due", code=2)  # no profile any more: says to log in
