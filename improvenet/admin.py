@@ -66,6 +66,8 @@ def up(state_dir: StateDir = Path(".improvenet"),
         console.print(f"[bold green]improvenet is up[/] in {elapsed:.1f}s (bus: {config.bus})\n"
                       f"  API:      {gw}/api/v1/<service>/...  (hr, observations, networks, strategy)\n"
                       f"  API docs: {gw}/docs\n"
+                      f"  Console:  {gw}/app   (invite yourself first: .venv/bin/improvenet-admin invite "
+                      "--email you@example.org --role district-admin)\n"
                       f"  Admin client (tenant demo): {creds}\n"
                       f"  Token:    TOKEN=$(.venv/bin/improvenet-admin login)\n"
                       f"  Try:      curl -s -H \"Authorization: Bearer $TOKEN\" {gw}/api/v1/hr/schools\n"
@@ -97,12 +99,8 @@ def token(tenant: Annotated[str, typer.Option(help="The tenant the token acts fo
                      schools=school or None, ttl_seconds=ttl))
 
 
-@cli.command()
-def login(state_dir: StateDir = Path(".improvenet"),
-          gateway: Annotated[str, typer.Option(envvar="GATEWAY_URL")] = "http://127.0.0.1:8000",
-          scope: Annotated[list[str] | None, typer.Option(help="Scopes to ask for (default: all granted).")] = None
-          ) -> None:
-    """Print an access token for the bootstrap admin client, from the gateway's /oauth/token."""
+def _bootstrap_token(state_dir: Path, gateway: str, scope: list[str] | None = None) -> str:
+    """An access token for the bootstrap admin client (`make up` wrote its credentials)."""
     import json
 
     import httpx
@@ -112,11 +110,54 @@ def login(state_dir: StateDir = Path(".improvenet"),
         raise typer.BadParameter(f"{creds_file} does not exist yet: start the platform with `make up` first")
     creds = json.loads(creds_file.read_text())
     form = {"grant_type": "client_credentials", **({"scope": " ".join(scope)} if scope else {})}
-    r = httpx.post(f"{gateway}/oauth/token", data=form, auth=(creds["client_id"], creds["client_secret"]))
+    try:
+        r = httpx.post(f"{gateway}/oauth/token", data=form, auth=(creds["client_id"], creds["client_secret"]))
+    except httpx.TransportError as exc:
+        console.print(f"the gateway at {gateway} does not answer ({exc}): is `make up` running?", markup=False,
+                      style="red")
+        raise typer.Exit(3) from None
     if r.status_code != 200:
-        console.print(f"[red]token refused ({r.status_code})[/]: {r.text}")
+        console.print(f"token refused ({r.status_code}): {r.text}", markup=False, style="red")
         raise typer.Exit(1)
-    print(r.json()["access_token"])
+    return str(r.json()["access_token"])
+
+
+@cli.command()
+def login(state_dir: StateDir = Path(".improvenet"),
+          gateway: Annotated[str, typer.Option(envvar="GATEWAY_URL")] = "http://127.0.0.1:8000",
+          scope: Annotated[list[str] | None, typer.Option(help="Scopes to ask for (default: all granted).")] = None
+          ) -> None:
+    """Print an access token for the bootstrap admin client, from the gateway's /oauth/token."""
+    print(_bootstrap_token(state_dir, gateway, scope))
+
+
+@cli.command(epilog="Example: improvenet-admin invite --email maria@district.example --role coordinator "
+                    "--name 'Maria Santos'")
+def invite(email: Annotated[str, typer.Option(help="The person's e-mail address (their sign-in name).")],
+           role: Annotated[str, typer.Option(help="observer, coordinator, principal or district-admin.")],
+           name: Annotated[str | None, typer.Option(help="How the console greets them.")] = None,
+           school: Annotated[list[str] | None, typer.Option(help="Limit them to a school (repeatable; a "
+                                                                  "principal needs one).")] = None,
+           educator: Annotated[str | None, typer.Option(help="Their educator id in hr, if they have one.")] = None,
+           state_dir: StateDir = Path(".improvenet"),
+           gateway: Annotated[str, typer.Option(envvar="GATEWAY_URL")] = "http://127.0.0.1:8000") -> None:
+    """Invite a person to the bootstrap client's tenant and print their one-time invitation link (no e-mail
+    is sent: pass the link on). They open it, choose a password, then sign in at /app or `improvenet login`."""
+    import httpx
+
+    token_ = _bootstrap_token(state_dir, gateway, ["admin"])
+    body = {"email": email, "role": role, "display_name": name, "schools": school or None, "educator_id": educator}
+    r = httpx.post(f"{gateway}/api/v1/admin/people", headers={"Authorization": f"Bearer {token_}"},
+                   json={k: v for k, v in body.items() if v is not None})
+    if r.status_code != 201:
+        problem = r.json() if r.headers.get("content-type", "").endswith("json") else {"detail": r.text}
+        console.print(f"invitation refused ({r.status_code}): {problem.get('detail') or problem.get('title')}",
+                      markup=False, style="red")
+        raise typer.Exit(1)
+    invited = r.json()
+    console.print(f"Invited {email} as {role} (person {invited['id']}); the link works once, until "
+                  f"{invited['invitation_expires_at']}:", markup=False)
+    print(invited["invitation_url"])
 
 
 @cli.command()

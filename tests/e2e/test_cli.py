@@ -31,6 +31,7 @@ from tests.e2e.conftest import outside_client
 from tests.e2e.test_security import eventually
 
 CLI = str(Path(sys.executable).with_name("improvenet"))
+ADMIN_CLI = str(Path(sys.executable).with_name("improvenet-admin"))
 LOOK_FORS = [
     {"code": "T1", "description": "Teacher asks questions with more than one answer", "domain": "teacher"},
     {"code": "S1", "description": "Students explain their reasoning to each other", "domain": "students"},
@@ -551,20 +552,20 @@ def test_a_person_signs_in_on_the_command_line_with_the_device_flow(platform: Pl
         school = admin.create_school({"name": "Riverside Middle"})["id"]
         educator = admin.create_educator({"given_name": "Rosa", "family_name": "Diaz", "school_id": school,
                                           "career_stage": "teacher_leader"})["id"]
-        boot = json.loads(platform.bootstrap_client_file.read_text())
-        token = person.post(f"{gw}/oauth/token", data={"grant_type": "client_credentials"},
-                            auth=(boot["client_id"], boot["client_secret"])).json()["access_token"]
-        invite = {"email": email, "role": "coordinator", "educator_id": educator, "display_name": "Rosa Diaz"}
-        invited = person.post(f"{gw}/api/v1/admin/people", headers={"Authorization": f"Bearer {token}"}, json=invite)
+        # the tenant admin's command (as README shows): the invitation link on stdout, nothing else
+        invite = [ADMIN_CLI, "invite", "--email", email, "--role", "coordinator", "--educator", educator,
+                  "--name", "Rosa Diaz", "--state-dir", str(platform.state_dir), "--gateway", gw]
         for _ in range(40):  # the gateway's replica of hr's educators follows within a second or two
-            if invited.status_code != 422:
+            invited = subprocess.run(invite, capture_output=True, text=True, timeout=60)
+            if invited.returncode != 1 or "no such educator" not in invited.stderr + invited.stdout:
                 break
-            assert invited.json()["errors"][0]["field"] == "educator_id", invited.text
             time.sleep(0.25)
-            invited = person.post(f"{gw}/api/v1/admin/people", headers={"Authorization": f"Bearer {token}"},
-                                  json=invite)
-        assert invited.status_code == 201, invited.text
-        page = person.get(invited.json()["invitation_url"])
+        assert invited.returncode == 0, (invited.stdout, invited.stderr)
+        invitation_url = invited.stdout.strip()
+        assert invitation_url.startswith(f"{gw}/signin/invitation?token="), invited.stdout
+        person_id = re.search(r"person\s+([0-9a-f-]{36})", invited.stderr + invited.stdout)
+        assert person_id, invited
+        page = person.get(invitation_url)
         chosen = person.post(f"{gw}/signin/invitation", data={
             "token": hidden(page.text, "token"), "csrf": hidden(page.text, "csrf"),
             "password": password, "confirm": password})
@@ -595,7 +596,7 @@ def test_a_person_signs_in_on_the_command_line_with_the_device_flow(platform: Pl
         assert login.returncode == 0, (out, err)
         signed_in = json.loads(out)
         signed_in = signed_in[0] if isinstance(signed_in, list) else signed_in
-        assert signed_in["role"] == "coordinator" and signed_in["person_id"] == invited.json()["id"], signed_in
+        assert signed_in["role"] == "coordinator" and signed_in["person_id"] == person_id.group(1), signed_in
 
         # the saved profile holds no secret, only the person's tokens (0600), and the CLI works with them
         stored = json.loads((laptop.home / "tokens" / "default.json").read_text())
