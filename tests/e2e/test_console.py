@@ -390,3 +390,58 @@ def test_a_coordinators_week_in_the_console(platform: Platform, browser: Any, tm
     assert not foreign, f"the console asked other origins: {foreign}"
     assert requested and any("/app/assets/" in u for u in requested), "no console asset was loaded"
     assert not console_errors, f"uncaught errors in the page: {console_errors}"
+
+
+def tab_to(page: Any, selector: str, limit: int = 40) -> list[str]:
+    """Press Tab until `selector` has the focus; every stop on the way must show where the focus is."""
+    stops: list[str] = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => { const e = document.activeElement; const s = getComputedStyle(e);
+            return {what: e.tagName + (e.id ? '#' + e.id : '') + ' ' + (e.innerText || e.name || '').slice(0, 30),
+                    ring: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+                          || s.boxShadow !== 'none'}; }""")
+        stops.append(focused["what"])
+        if focused["what"].startswith("BODY"):
+            continue  # past the last control the focus leaves the page (the browser's own controls), then wraps
+        assert focused["ring"], f"the focus on {focused['what']} is invisible (no outline, no shadow): {stops}"
+        if page.evaluate("(sel) => document.activeElement.matches(sel)", selector):
+            return stops
+    raise AssertionError(f"{selector} never took the focus in {limit} Tabs: {stops}")
+
+
+def test_a_person_signs_in_and_moves_around_with_the_keyboard_only(platform: Platform, browser: Any) -> None:
+    """WCAG 2.1.1 and 2.4.7: the invitation, the sign-in page and the console's navigation work without a
+    pointer, and the focus is always visible."""
+    base, email = platform.gateway_url, "keys.only@hamilton.example.org"
+    with outside_client() as http:
+        admin = Admin(platform, http)
+        invited = admin.json("POST", "/api/v1/admin/people", {"email": email, "role": "observer",
+                                                           "display_name": "Kim Keys"})
+        context = browser.new_context(viewport={"width": 768, "height": 1024})
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT)
+        try:
+            page.goto(invited["invitation_url"])
+            tab_to(page, "#password")
+            page.keyboard.type(PASSWORD)
+            tab_to(page, "#confirm")
+            page.keyboard.type(PASSWORD)
+            with page.expect_navigation():
+                page.keyboard.press("Enter")  # Enter in a field submits its form
+            page.goto(f"{base}/app")
+            page.wait_for_url(lambda u: "/app" not in u.split("?")[0])  # the gateway's sign-in page
+            tab_to(page, "#email")
+            page.keyboard.type(email)
+            tab_to(page, "#password")
+            page.keyboard.type(PASSWORD)
+            page.keyboard.press("Enter")
+            page.wait_for_url(f"{base}/app", timeout=TIMEOUT)
+            page.locator("h1", has_text="Hello, Kim").wait_for()
+            tab_to(page, "nav a[href$='/rounds/new']")
+            page.keyboard.press("Enter")
+            page.locator("h1", has_text="Plan a round").wait_for()
+            page.locator("select[name=school_id]").wait_for()  # schools, protocols and educators loaded
+            tab_to(page, "select[name=school_id]")  # the form's first field is reachable, after the navigation
+        finally:
+            context.close()
