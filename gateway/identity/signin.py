@@ -180,13 +180,19 @@ async def authorize(request: Request) -> Response:
     return refusal or signin_page(request, pending)
 
 
-@router.post("/signin")
-async def signin(request: Request) -> Response:
+async def sign_in_form(request: Request) -> tuple[dict[str, str], dict[str, str], Response | None]:
+    """Both sign-in forms (password, district): the CSRF pair checked, then the authorization request they
+    carry; the response to send instead when either fails."""
     form = await form_of(request)
     if not csrf_ok(request, form):
-        return expired_form()
+        return form, {}, expired_form()
     pending = pending_of(form)
-    refusal = await pending_refusal(request, pending)
+    return form, pending, await pending_refusal(request, pending)
+
+
+@router.post("/signin")
+async def signin(request: Request) -> Response:
+    form, pending, refusal = await sign_in_form(request)
     if refusal is not None:
         return refusal
     email = normal_email(form.get("email", ""))
@@ -266,11 +272,7 @@ def sso_callback_uri(request: Request) -> str:
 
 @router.post("/signin/sso")
 async def start_sso(request: Request) -> Response:
-    form = await form_of(request)
-    if not csrf_ok(request, form):
-        return expired_form()
-    pending = pending_of(form)
-    refusal = await pending_refusal(request, pending)
+    form, pending, refusal = await sign_in_form(request)
     if refusal is not None:
         return refusal
     email = normal_email(form.get("email", ""))
