@@ -9,7 +9,6 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     assetsDir: "assets",
-    chunkSizeWarningLimit: 1500,
     sourcemap: false,
   },
 });

@@ -208,6 +208,8 @@ def test_a_coordinators_week_in_the_console(platform: Platform, browser: Any, tm
                 sign_in(page, base, invited["invitation_url"])
             page.locator("a", has_text="Hamilton-Lincoln math network").first.wait_for()  # the home page lists it
             screens.check("home")
+            heavy = [u for u in requested if "/assets/School-" in u or "/assets/Network-" in u]
+            assert not heavy, f"the home page loaded the charts' or the graph's code: {heavy}"  # loaded on first visit
 
             # --- plan a round: the API's field error shows next to its input, then the round is planned -------
             page.click("nav >> text=Plan a round")

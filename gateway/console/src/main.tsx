@@ -1,6 +1,6 @@
 import "@picocss/pico/css/pico.min.css";
 import "./style.css";
-import { render } from "preact";
+import { type ComponentType, render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { completeSignIn, hasSession, type Me, setUnauthorizedHandler, signOut, startSignIn, whoAmI } from "./auth";
 import { currentStatus, type QueueStatus, startOfflineSync, subscribe } from "./offline";
@@ -11,8 +11,36 @@ import { Round } from "./screens/Round";
 import { Observe } from "./screens/Observe";
 import { Debrief } from "./screens/Debrief";
 import { Meeting } from "./screens/Meeting";
-import { SchoolPage } from "./screens/School";
-import { NetworkPage } from "./screens/Network";
+
+/** A screen loaded on first visit: the charts (chart.js) and the graph (cytoscape) are most of the bundle,
+ * and a tablet opening the home page or taking notes should not wait for them. */
+function lazy<P extends object>(title: string, load: () => Promise<ComponentType<P>>): ComponentType<P> {
+  let loaded: ComponentType<P> | null = null;
+  let pending: Promise<ComponentType<P>> | null = null;
+  return function LazyScreen(props: P) {
+    const [screen, setScreen] = useState<ComponentType<P> | null>(loaded);
+    const [failed, setFailed] = useState(false);
+    useEffect(() => {
+      if (loaded) return;
+      let current = true;
+      pending = pending ?? load();
+      pending.then((c) => { loaded = c; if (current) setScreen(() => c); },
+                   () => { pending = null; if (current) setFailed(true); });
+      return () => { current = false; };
+    }, []);
+    if (screen) { const Screen = screen; return <Screen {...props} />; }
+    return (
+      <>
+        <h1 id="screen-title" tabIndex={-1}>{title}</h1>
+        {failed ? <p role="alert">This page could not be loaded: check the connection, then reload.</p>
+                : <p aria-busy="true">Loading…</p>}
+      </>
+    );
+  };
+}
+
+const SchoolPage = lazy<{ schoolId: string; measure: string }>("School", () => import("./screens/School").then((m) => m.SchoolPage));
+const NetworkPage = lazy<{ networkId: string }>("Network", () => import("./screens/Network").then((m) => m.NetworkPage));
 
 function QueueBanner() {
   const [s, setS] = useState<QueueStatus>(currentStatus());
