@@ -438,6 +438,12 @@ def test_isolation_matrix_over_every_operation(platform: Platform, token_for: Ca
                           ("calibration-sessions", calibration)):
             objects[key] = made["id"]
             secrets.update(harvest(made, objects))
+        # a person invited to sign in (gateway's people admin)
+        invited = c.post(f"{gw}/api/v1/admin/people", headers=a, json={
+            "email": "secret.person@tenant-a.example", "role": "observer", "display_name": "Secret Person"})
+        assert invited.status_code == 201, invited.text
+        objects["people"] = invited.json()["id"]
+        secrets |= {invited.json()["id"], "secret.person@tenant-a.example"}
         objects["observers"] = educator["id"]
         objects["elsewhere"] = other_school["id"]
         objects["placement"] = placement["id"]
