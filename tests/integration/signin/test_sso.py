@@ -12,24 +12,34 @@ from libs.common.testing.oidc_provider import OidcProvider
 from tests.integration.signin.conftest import CALLBACK, DISTRICT_DOMAIN, OPEN_DOMAIN, Browser, hidden_value, pkce
 
 
-async def through_provider(browser: Browser, email: str, challenge: str) -> httpx.Response:
-    """The SSO form, the provider's authorize (over real HTTP), and the callback at the gateway."""
+async def start_sso(browser: Browser, email: str, challenge: str) -> httpx.Response:
+    """The sign-in page's district form, posted with the console's authorization request."""
     page = await browser.authorize(challenge)
     fields = {name: hidden_value(page.text, name) for name in
               ("response_type", "client_id", "redirect_uri", "code_challenge", "code_challenge_method", "state")}
-    start = await browser.client.post("/signin/sso", data={**fields, "csrf": hidden_value(page.text, "csrf"),
-                                                           "email": email})
+    return await browser.client.post("/signin/sso", data={**fields, "csrf": hidden_value(page.text, "csrf"),
+                                                          "email": email})
+
+
+async def provider_answer(to_provider: str) -> str:
+    """The provider's authorize, over real HTTP (no gateway cookies): the callback URL it sends back to."""
+    async with httpx.AsyncClient() as outside:
+        back = await outside.get(to_provider)
+    assert back.status_code == 302, back.text
+    callback = urlsplit(back.headers["location"])
+    return f"{callback.path}?{callback.query}"
+
+
+async def through_provider(browser: Browser, email: str, challenge: str) -> httpx.Response:
+    """The SSO form, the provider's authorize (over real HTTP), and the callback at the gateway."""
+    start = await start_sso(browser, email, challenge)
     if start.status_code != 303:
         return start
     to_provider = start.headers["location"]
     asked = {k: v[0] for k, v in parse_qs(urlsplit(to_provider).query).items()}
     assert asked["code_challenge_method"] == "S256" and asked["nonce"] and asked["state"]
     assert asked["redirect_uri"] == "http://signin.test/signin/sso/callback"
-    async with httpx.AsyncClient() as outside:
-        back = await outside.get(to_provider)
-    assert back.status_code == 302, back.text
-    callback = urlsplit(back.headers["location"])
-    return await browser.client.get(f"{callback.path}?{callback.query}")
+    return await browser.client.get(await provider_answer(to_provider))
 
 
 async def test_an_invited_person_signs_in_through_the_district(browser: Browser, provider: OidcProvider) -> None:
@@ -97,16 +107,9 @@ async def test_a_callback_in_another_browser_is_refused(browser: Browser, provid
     email = f"bound@{DISTRICT_DOMAIN}"
     await browser.invite(email)
     provider.user = {"sub": "b-1", "email": email, "email_verified": True}
-    page = await browser.authorize(pkce()[1])
-    fields = {name: hidden_value(page.text, name) for name in
-              ("response_type", "client_id", "redirect_uri", "code_challenge", "code_challenge_method", "state")}
-    start = await browser.client.post("/signin/sso", data={**fields, "csrf": hidden_value(page.text, "csrf"),
-                                                           "email": email})
-    async with httpx.AsyncClient() as outside:
-        back = await outside.get(start.headers["location"])
-    callback = urlsplit(back.headers["location"])
+    callback = await provider_answer((await start_sso(browser, email, pkce()[1])).headers["location"])
     browser.client.cookies.delete("improvenet_sso")
-    other_browser = await browser.client.get(f"{callback.path}?{callback.query}")
+    other_browser = await browser.client.get(callback)
     assert other_browser.status_code == 400 and "another browser" in other_browser.text
 
 
@@ -114,15 +117,8 @@ async def test_a_callback_used_once_cannot_be_used_again(browser: Browser, provi
     email = f"once@{DISTRICT_DOMAIN}"
     await browser.invite(email)
     provider.user = {"sub": "o-1", "email": email, "email_verified": True}
-    page = await browser.authorize(pkce()[1])
-    fields = {name: hidden_value(page.text, name) for name in
-              ("response_type", "client_id", "redirect_uri", "code_challenge", "code_challenge_method", "state")}
-    start = await browser.client.post("/signin/sso", data={**fields, "csrf": hidden_value(page.text, "csrf"),
-                                                           "email": email})
-    async with httpx.AsyncClient() as outside:
-        back = await outside.get(start.headers["location"])
-    callback = urlsplit(back.headers["location"])
-    first = await browser.client.get(f"{callback.path}?{callback.query}")
+    callback = await provider_answer((await start_sso(browser, email, pkce()[1])).headers["location"])
+    first = await browser.client.get(callback)
     assert first.status_code == 303
-    replayed = await browser.client.get(f"{callback.path}?{callback.query}")
+    replayed = await browser.client.get(callback)
     assert replayed.status_code == 400 and "expired" in replayed.text
