@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -35,6 +37,32 @@ async def unit_of_work(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
     """One transaction: commits when the block ends, rolls back if it raises."""
     async with factory() as session, session.begin():
         yield session
+
+
+# From this many rows a batch goes by COPY: a many-row VALUES statement costs PostgreSQL its parse of
+# every parameter and SQLAlchemy their processing one by one; COPY's binary rows cost less of both.
+COPY_FROM = 100
+
+
+async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under the session's transaction (for COPY, which SQLAlchemy does not speak).
+
+    SQLAlchemy begins the database transaction at its first statement: until then the driver is in
+    autocommit, and a COPY there would commit on its own, whatever the unit of work does after.
+    """
+    raw = await (await session.connection()).get_raw_connection()
+    driver: asyncpg.Connection = raw.driver_connection  # type: ignore[assignment]
+    if not driver.is_in_transaction():
+        await session.execute(text("SELECT 1"))
+    if not driver.is_in_transaction():
+        raise RuntimeError("COPY needs the session's transaction; the session is in autocommit")
+    return driver
+
+
+async def copy_rows(session: AsyncSession, table: str, columns: Sequence[str],
+                    records: Sequence[Sequence[Any]]) -> None:
+    """COPY `records` into `table` inside the session's transaction (it commits or rolls back with it)."""
+    await (await driver_connection(session)).copy_records_to_table(table, records=records, columns=list(columns))
 
 
 async def ensure_database(server_url: str, name: str) -> bool:

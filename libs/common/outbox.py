@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import asyncpg
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
 from libs.common.bus import Bus, Message
+from libs.common.db import COPY_FROM, copy_rows
 from libs.common.events import Event, new_event
 from libs.common.metrics import metrics
 from libs.common.tables import outbox
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 OUTBOX_CHANNEL = "improvenet_outbox"
 OUTBOX_WRITTEN = "improvenet.outbox_written"
 INSERT_OUTBOX = insert(outbox)  # built once: the statement is compiled once and cached
+OUTBOX_COLUMNS = ("id", "tenant_id", "aggregatetype", "aggregateid", "type", "topic", "payload", "headers")
 MAX_BACKOFF_SECONDS = 10.0
 
 
@@ -58,8 +61,13 @@ async def record_events(
         ev.trace.update(trace_headers)
         events.append(ev)
         rows.append(outbox_row(ev, payload.aggregate_type, payload.topic))
-    if rows:
+    if len(rows) >= COPY_FROM:  # a bulk load's events
+        plain, dumps = itemgetter(*OUTBOX_COLUMNS[:-2]), json.dumps
+        await copy_rows(session, outbox.name, OUTBOX_COLUMNS,
+                        [(*plain(r), dumps(r["payload"]), dumps(r["headers"])) for r in rows])
+    elif rows:
         await session.execute(INSERT_OUTBOX, rows)
+    if rows:
         session.info[OUTBOX_WRITTEN] = True  # the RelayWaker wakes the relay once this commits
     return events
 

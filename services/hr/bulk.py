@@ -10,14 +10,16 @@ import uuid
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import BaseModel, Field
-from sqlalchemy import Table, case, literal_column, select, tuple_
+from sqlalchemy import Column, MetaData, Table, case, literal_column, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from libs.common import db
 from libs.common.problems import Problem
 from services.hr.examples import SCHOOL
 
@@ -86,16 +88,26 @@ def invalid_batch(errors: list[dict[str, str]]) -> Problem:
                    slug="invalid-batch", errors=errors)
 
 
+@lru_cache(maxsize=16)
+def staging_table(table: Table) -> Table:
+    """A session-local copy of `table`'s columns (no constraints) that COPY fills and each commit empties."""
+    return Table(f"staging_{table.name}", MetaData(), *[Column(c.name, c.type) for c in table.c])
+
+
 @lru_cache(maxsize=64)
 def upsert_statement(table: Table, match_on: str, fields: tuple[str, ...], insert_only: tuple[str, ...] = (),
-                     on_change: tuple[tuple[str, str], ...] = ()) -> Any:
+                     on_change: tuple[tuple[str, str], ...] = (), staged: tuple[str, ...] = ()) -> Any:
     """INSERT ... ON CONFLICT (external id) DO UPDATE only where something differs, built once per shape.
 
     `insert_only` columns are written for a new record and never on a re-load (the stage hr holds);
     each (watched, column) of `on_change` takes the new value only when `watched` changes (the date
-    an educator entered a stage).
+    an educator entered a stage). With `staged` columns the rows come from the staging table
+    (`INSERT ... SELECT`) instead of the statement's parameters.
     """
     stmt = pg_insert(table)
+    if staged:
+        stage = staging_table(table)
+        stmt = stmt.from_select(list(staged), select(*[stage.c[c] for c in staged]))
     excluded = stmt.excluded
     follow = {col: case((table.c[watched].is_distinct_from(excluded[watched]), excluded[col]), else_=table.c[col])
               for watched, col in on_change if watched in fields}
@@ -105,6 +117,27 @@ def upsert_statement(table: Table, match_on: str, fields: tuple[str, ...], inser
               "updated_at": excluded.updated_at},
         where=tuple_(*[table.c[f] for f in fields]).is_distinct_from(tuple_(*[excluded[f] for f in fields])),
     ).returning(*table.c, literal_column("xmax = 0").label("inserted"))
+
+
+async def _written(session: AsyncSession, table: Table, match_on: str, fields: tuple[str, ...],
+                   insert_only: tuple[str, ...], on_change: tuple[tuple[str, str], ...],
+                   rows: list[dict[str, Any]]) -> Sequence[Any]:
+    """The upsert of `rows` in the session's transaction: by COPY and a staging table when many."""
+    if len(rows) < db.COPY_FROM:  # a PUT of one item, a small batch: one statement
+        # The rows go as parameters of one statement (batched by SQLAlchemy's insertmanyvalues), so its
+        # SQL is compiled once per shape, not once per batch of literal rows.
+        return (await session.execute(upsert_statement(table, match_on, fields, insert_only, on_change),
+                                      rows)).all()
+    columns = tuple(rows[0])
+    stage = staging_table(table).name
+    driver = await db.driver_connection(session)
+    # Created once per database session; ON COMMIT DELETE ROWS empties it (a rollback drops what it held).
+    await driver.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} "
+                         f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+    await driver.execute(f"TRUNCATE {stage}")  # an earlier batch of this same transaction
+    await db.copy_rows(session, stage, columns, list(map(itemgetter(*columns), rows)))
+    return (await session.execute(upsert_statement(table, match_on, fields, insert_only, on_change,
+                                                   staged=columns))).all()
 
 
 @dataclass(frozen=True)
@@ -138,10 +171,7 @@ async def upsert(session: AsyncSession, table: Table, tenant_id: str, match_on: 
         rows = [{"id": uuid.uuid4(), "tenant_id": tenant_id, "version": 1, "created_at": now, "updated_at": now,
                  **{f: item.get(f) for f in all_fields}, **{f: item[f] for f in insert_only}}
                 for _, item in indexed]
-        # The rows go as parameters of one statement (batched by SQLAlchemy's insertmanyvalues), so its
-        # SQL is compiled once per shape, not once per batch of 1,000 literal rows.
-        written = (await session.execute(upsert_statement(table, match_on, fields, insert_only, on_change),
-                                       rows)).all()
+        written = await _written(session, table, match_on, fields, insert_only, on_change, rows)
         by_key.update({getattr(r, match_on): r for r in written})
         keys += [(n, item[match_on]) for n, item in indexed]
     unchanged = [k for _, k in keys if k not in by_key]

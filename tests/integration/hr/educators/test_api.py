@@ -5,13 +5,19 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 
+from libs.common.db import COPY_FROM, create_engine, session_factory, unit_of_work
+from libs.common.outbox import record_events
 from libs.common.settings import asyncpg_dsn
+from libs.contracts.hr import EducatorRegistered
+from services.hr import bulk
+from services.hr.educators.service import EDUCATORS
 from tests.conftest import build_component
 
 PROBLEM = "application/problem+json"
@@ -166,26 +172,63 @@ async def test_bad_input_names_the_field_and_writes_nothing(hr: HR, case: str, b
     assert await hr.count("outbox") == 0
 
 
-async def test_bulk_upsert_by_external_id_is_idempotent(hr: HR) -> None:
+# Below COPY_FROM a batch is one parameterised statement; from it, COPY into a staging table: both paths.
+@pytest.mark.parametrize("size", [50, 3 * COPY_FROM], ids=["statement", "copy"])
+async def test_bulk_upsert_by_external_id_is_idempotent(hr: HR, size: int) -> None:
     school = await hr.school()
     items = [{"given_name": f"G{i}", "family_name": f"F{i}", "staff_unique_id": f"S{i}", "school_id": school["id"],
-              "career_stage": "novice_teacher"} for i in range(50)]
+              "career_stage": "novice_teacher"} for i in range(size)]
     first = await hr.post("/educators/bulk", {"items": items})
     assert first.status_code == 200, first.text
-    assert (first.json()["created"], first.json()["updated"], first.json()["unchanged"]) == (50, 0, 0)
+    assert (first.json()["created"], first.json()["updated"], first.json()["unchanged"]) == (size, 0, 0)
+    assert [i["external_id"] for i in first.json()["items"]] == [f"S{i}" for i in range(size)]
     events_after_first = await hr.domain_events()
+    assert events_after_first == size + 1  # the school's, and one registered event per educator
 
     again = await hr.post("/educators/bulk", {"items": items})
-    assert (again.json()["created"], again.json()["updated"], again.json()["unchanged"]) == (0, 0, 50)
+    assert (again.json()["created"], again.json()["updated"], again.json()["unchanged"]) == (0, 0, size)
     assert [i["id"] for i in again.json()["items"]] == [i["id"] for i in first.json()["items"]]
     assert await hr.domain_events() == events_after_first
 
     items[3]["career_stage"] = "teacher_leader"
     items[7]["family_name"] = "Changed"
     changed = await hr.post("/educators/bulk", {"items": items})
-    assert (changed.json()["created"], changed.json()["updated"], changed.json()["unchanged"]) == (0, 2, 48)
+    assert (changed.json()["created"], changed.json()["updated"], changed.json()["unchanged"]) == (0, 2, size - 2)
     assert await hr.domain_events() == events_after_first + 2
-    assert await hr.count("educator") == 50
+    assert await hr.count("educator") == size
+    held = await hr.client.get(f"/educators/{first.json()['items'][7]['id']}", headers=hr.auth())
+    assert (held.json()["family_name"], held.json()["version"]) == ("Changed", 2)
+
+
+async def test_copy_batches_in_one_transaction_all_land_or_none(hr_database: str) -> None:
+    """An import applies many chunks in one transaction: the staging table holds one chunk at a time, and a
+    rollback leaves neither rows nor events (nor a staging table that a later transaction trips on)."""
+    engine = create_engine(hr_database)
+    factory = session_factory(engine)
+    now = datetime.now(UTC)
+    chunk = [[(n, {"staff_unique_id": f"T{b}-{n}", "given_name": "G", "family_name": "F",
+                   "career_stage": "novice_teacher"}) for n in range(COPY_FROM)] for b in range(3)]
+    try:
+        with pytest.raises(RuntimeError):
+            async with unit_of_work(factory) as session:
+                await bulk.upsert(session, EDUCATORS, "district-a", "staff_unique_id", [((), chunk[0])], now)
+                raise RuntimeError("the import fails half way")
+        async with unit_of_work(factory) as session:
+            for rows in chunk:
+                written = await bulk.upsert(session, EDUCATORS, "district-a", "staff_unique_id", [((), rows)], now)
+                assert [w.outcome for w in written] == ["created"] * COPY_FROM
+            await record_events(session, [EducatorRegistered(educator_id=w.id, school_id=None,
+                                                             career_stage="novice_teacher", version=1)
+                                          for w in written], service="hr", tenant_id="district-a")
+    finally:
+        await engine.dispose()
+    conn = await asyncpg.connect(asyncpg_dsn(hr_database))
+    try:
+        keys = {r[0] for r in await conn.fetch("SELECT staff_unique_id FROM educator")}
+        assert keys == {f"T{b}-{n}" for b in range(3) for n in range(COPY_FROM)}
+        assert await conn.fetchval("SELECT count(*) FROM outbox") == COPY_FROM  # by COPY, committed with them
+    finally:
+        await conn.close()
 
 
 async def test_partly_bad_batch_is_refused_whole_with_per_item_errors(hr: HR) -> None:
