@@ -30,20 +30,23 @@ class VisitScheduled(EventPayload):
     network_id: UUID | None
     observer_ids: list[UUID]
     classrooms: int
+    problem_of_practice_id: UUID | None = None  # networks' problem of practice the visit examines
 
 
-@event("org.improvenet.observations.record.submitted", topic=RECORD_TOPIC, subject="record_id")
+@event("org.improvenet.observations.record.submitted", topic=RECORD_TOPIC, subject="record_id", version=2)
 class RecordSubmitted(EventPayload):
-    """An observer submitted the evidence of one (de-identified) classroom."""
+    """An observer submitted a record of the visit: that it happened, and no figure of it.
+
+    Version 2 (a breaking change, hence a new version): version 1 also carried the classroom's id, the
+    look-fors seen and the counts of notes and of descriptive notes, one classroom's profile and one
+    observer's descriptive share per event. No consumer used them; no per-classroom or per-observer figure
+    leaves the service (docs/observations.md#events).
+    """
 
     record_id: UUID
     visit_id: UUID
     school_id: UUID
-    classroom_id: UUID
     observer_id: UUID
-    look_for_codes: list[str]
-    notes: int
-    descriptive_notes: int
 
 
 class PatternFact(BaseModel):
@@ -64,6 +67,16 @@ class NextLevelOfWorkItem(BaseModel):
     description: str
     owner_id: UUID | None = None
     due_on: date | None = None
+    follow_up: str | None = None  # how and when the team will look again
+
+
+class PatternStatementFact(BaseModel):
+    """One of the team's pattern statements: what it is about and its quantifier, never its text (the team
+    writes it, and it may name someone)."""
+
+    pattern_id: UUID
+    about: Literal["teachers", "students", "tasks"]
+    quantifier: Literal["few", "some", "many", "most"]
 
 
 @event("org.improvenet.observations.visit.debriefed", topic=VISIT_TOPIC, subject="visit_id")
@@ -77,6 +90,8 @@ class VisitDebriefed(EventPayload):
     recommendations: int
     problem_of_practice_id: UUID | None = None
     next_level_of_work: list[NextLevelOfWorkItem] = []
+    statements: list[PatternStatementFact] = []  # the team's pattern statements (analyze)
+    prediction_made: bool | None = None  # whether the team made its prediction (never its text)
 
 
 @event("org.improvenet.observations.quality-index.updated", topic=QUALITY_TOPIC, subject="school_id")

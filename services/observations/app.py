@@ -11,7 +11,6 @@ from libs.common.changes import Tracked, change_router
 from libs.common.export import export_router
 from libs.common.problems import problem_responses
 from libs.common.settings import ServiceSettings
-from libs.contracts.observations import TeacherIdentityAccessed
 from libs.directory import directory_router
 from services.observations.calibration.routes import router as calibration
 from services.observations.debriefs.routes import router as debriefs
@@ -39,10 +38,11 @@ def _changes() -> APIRouter:
 
 
 def _export() -> APIRouter:
-    """The tenant export's part: teachers named only with observations:identify; problems of practice
-    are networks' (this is its replica)."""
-    return export_router(metadata, service=SERVICE, read_scope="observations:read",
-                         personal_scope="observations:identify", audited_as=TeacherIdentityAccessed,
+    """The tenant export's part, without the teacher of any classroom: a teacher is shown only to the host
+    school's own staff (visits/access.py may_identify), and a tenant export is read with a token for the
+    whole tenant, staff of no one school, so no scope lets it name teachers. Problems of practice are
+    networks' (this is its replica)."""
+    return export_router(metadata, service=SERVICE, read_scope="observations:read", personal_scope=None,
                          exclude=["problems_of_practice"])
 
 

@@ -126,7 +126,7 @@ class ClassroomBase(ObservationsTable):
     grade: str = Field(sa_type=Text)
     subject: str = Field(sa_type=Text)
     room: str = Field(sa_type=Text)
-    teacher_id: uuid.UUID | None = None  # protected: see may_identify in visits/service.py
+    teacher_id: uuid.UUID | None = None  # protected: see may_identify in visits/access.py
 
 
 class Classroom(ClassroomBase, table=True):
@@ -283,6 +283,6 @@ problems_of_practice = _table(ProblemOfPractice)
 quality_sums = _table(QualitySum)
 
 
-# Who teaches in a room: shown only with observations:identify, so a tenant export leaves it out without
-# the scope (libs/common/export.py).
+# Who teaches in a room: shown only to the host school's own staff (visits/access.py may_identify); marked
+# personal so that the tenant export (libs/common/export.py, read for the whole tenant) always leaves it out.
 classrooms.c.teacher_id.info["personal"] = True

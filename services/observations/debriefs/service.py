@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from libs.common.auth import Principal
 from libs.common.problems import Problem
 from libs.common.repository import invalid_reference, require_known
-from libs.contracts.observations import NextLevelOfWorkItem, PatternFact, VisitDebriefed
+from libs.contracts.observations import NextLevelOfWorkItem, PatternFact, PatternStatementFact, VisitDebriefed
 from libs.directory import known_educators
 from services.observations.debriefs.patterns import Hint, patterns
 from services.observations.debriefs.schemas import (
@@ -137,9 +137,15 @@ async def debrief(session: AsyncSession, principal: Principal, visit_id: uuid.UU
 
 
 async def debriefed_event(session: AsyncSession, visit: Any) -> VisitDebriefed:
-    """The `visit debriefed` payload: the debrief's final state (hints, next level of work)."""
+    """The `visit debriefed` payload: the debrief's final state (hints, the team's statements by what they
+    are about and their quantifier, whether a prediction was made, the next level of work). Never the
+    statements' or the prediction's text."""
     found = await hints(session, visit)
     work = visit["next_level_of_work"] or []
+    written = (await session.execute(select(pattern_table.c.id, pattern_table.c.about, pattern_table.c.quantifier)
+                                     .where(pattern_table.c.visit_id == visit["id"],
+                                            pattern_table.c.tenant_id == visit["tenant_id"])
+                                     .order_by(pattern_table.c.created_at, pattern_table.c.id))).all()
     return VisitDebriefed(
         visit_id=visit["id"], school_id=visit["school_id"], network_id=visit["network_id"],
         patterns=[PatternFact(code=p.code, classrooms=p.classrooms, notes=p.notes) for p in found],
@@ -147,4 +153,7 @@ async def debriefed_event(session: AsyncSession, visit: Any) -> VisitDebriefed:
         next_level_of_work=[NextLevelOfWorkItem(
             item_id=w.get("item_id") or uuid.uuid4(), horizon=w.get("horizon", "next_month"),
             level=w.get("level", "school"), description=w["recommendation"], owner_id=w.get("owner_id"),
-            due_on=w.get("due_date")) for w in work])
+            due_on=w.get("due_date"), follow_up=w.get("follow_up") or None) for w in work],
+        statements=[PatternStatementFact(pattern_id=i, about=about, quantifier=quantifier)
+                    for i, about, quantifier in written],
+        prediction_made=bool((visit["prediction"] or "").strip()))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Literal
 
@@ -21,7 +22,7 @@ from libs.common.auth import Principal
 from libs.common.changes import ChangeWindow, window_clauses
 from libs.common.outbox import record_events
 from libs.common.pagination import PageRequest, page_of
-from libs.common.problems import not_found
+from libs.common.problems import Problem, not_found
 from libs.contracts.base import EventPayload
 from libs.contracts.observations import QualityIndexUpdated
 from services.observations.models import (
@@ -145,12 +146,51 @@ async def _school(session: AsyncSession, principal: Principal, school_id: uuid.U
         raise not_found("school")
 
 
-def _public(school_id: uuid.UUID, period: str, version_id: uuid.UUID | None, index: QualityIndex) -> dict[str, Any]:
-    shown = publishable(index.observed_classrooms, minimum_classrooms())
-    return {"school_id": school_id, "period": period, "protocol_version_id": version_id,
-            "observed_classrooms": index.observed_classrooms, "minimum_classrooms": minimum_classrooms(),
-            "published": shown, "shares": index.shares if shown else {},
-            "overall": index.overall if shown else None}
+Key = tuple[uuid.UUID, str, uuid.UUID]  # school, period, protocol version
+
+
+def latest(publications: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The figures a read shows: the period-close publication once there is one, else the threshold's.
+    Between two publication points a read never changes, so two reads around a debrief cannot reveal the
+    classrooms it added (pure)."""
+    closed = [p for p in publications if p["reason"] == "period_closed"]
+    chosen = closed or list(publications)
+    return max(chosen, key=lambda p: p["created_at"]) if chosen else None
+
+
+async def _publications(session: AsyncSession, tenant: str, keys: Sequence[Key]) -> dict[Key, Mapping[str, Any]]:
+    """The last publication of each (school, period, version), in one query."""
+    if not keys:
+        return {}
+    q = quality_publications
+    found: dict[Key, list[Mapping[str, Any]]] = defaultdict(list)
+    for row in (await session.execute(select(q).where(
+            q.c.tenant_id == tenant, tuple_(q.c.school_id, q.c.period, q.c.protocol_version_id).in_(list(keys)))
+            )).mappings():
+        found[(row["school_id"], row["period"], row["protocol_version_id"])].append(dict(row))
+    return {k: pub for k, rows in found.items() if (pub := latest(rows)) is not None}
+
+
+async def _classrooms(session: AsyncSession, tenant: str, key: Key) -> int:
+    """The classrooms debriefed so far (a count, shown before any publication: no figure of practice)."""
+    school_id, period, version_id = key
+    total = await session.scalar(select(quality_sums.c.total).where(
+        quality_sums.c.tenant_id == tenant, quality_sums.c.school_id == school_id, quality_sums.c.period == period,
+        quality_sums.c.protocol_version_id == version_id, quality_sums.c.look_for_code == CLASSROOMS))
+    return int(total or 0)
+
+
+def _public(school_id: uuid.UUID, period: str, version_id: uuid.UUID | None, classrooms: int,
+            publication: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What a reader sees: the last published figures, never the running sums (see `latest`)."""
+    shown = {"school_id": school_id, "period": period, "protocol_version_id": version_id,
+             "minimum_classrooms": minimum_classrooms()}
+    if publication is None:
+        return {**shown, "observed_classrooms": classrooms, "published": False, "shares": {}, "overall": None,
+                "publication": None, "published_at": None}
+    return {**shown, "observed_classrooms": publication["observed_classrooms"], "published": True,
+            "shares": publication["shares"], "overall": publication["overall"],
+            "publication": publication["reason"], "published_at": publication["created_at"]}
 
 
 async def school_quality(session: AsyncSession, principal: Principal, school_id: uuid.UUID, period: str | None,
@@ -161,17 +201,20 @@ async def school_quality(session: AsyncSession, principal: Principal, school_id:
         used = await _versions_used(session, principal.tenant_id, school_id, period)
         version_id = used[0] if used else None
     if version_id is None:
-        return _public(school_id, period, None, QualityIndex(0, {}, None))
-    index = await compute(session, principal.tenant_id, school_id, period, version_id)
-    return _public(school_id, period, version_id, index)
+        return _public(school_id, period, None, 0, None)
+    key = (school_id, period, version_id)
+    publication = (await _publications(session, principal.tenant_id, [key])).get(key)
+    classrooms = 0 if publication is not None else await _classrooms(session, principal.tenant_id, key)
+    return _public(school_id, period, version_id, classrooms, publication)
 
 
 async def list_indices(session: AsyncSession, principal: Principal, page: PageRequest, changes: ChangeWindow,
                        period: str | None) -> tuple[list[dict[str, Any]], str | None]:
     """Every school's index (per period and protocol version) held, by id: the change queries' list. An
-    index is its sums' "" row (add_visit writes all of a visit's sums at once, so it changes with them)."""
+    index is its sums' "" row (add_visit writes all of a visit's sums at once, so it changes with them);
+    its figures are its last publication's, as on GET /schools/{id}/quality."""
     s = quality_sums
-    stmt = select(s.c.id, s.c.school_id, s.c.period, s.c.protocol_version_id).where(
+    stmt = select(s.c.id, s.c.school_id, s.c.period, s.c.protocol_version_id, s.c.total).where(
         s.c.tenant_id == principal.tenant_id, s.c.look_for_code == CLASSROOMS,
         *school_clause(principal, s.c.school_id), *([s.c.period == period] if period else []))
     stmt = stmt.where(*await window_clauses(session, principal.tenant_id, changes, s.c.change_version))
@@ -180,42 +223,26 @@ async def list_indices(session: AsyncSession, principal: Principal, page: PageRe
         stmt = stmt.where(s.c.id > uuid.UUID(str(page.after.get("id"))))
     rows = list((await session.execute(stmt.order_by(s.c.id).limit(page.size + 1))).mappings().all())
     kept, token = page_of(rows, page.size, lambda r: {"id": str(r["id"])})
-    keys = [(r["school_id"], r["period"], r["protocol_version_id"]) for r in kept]
-    indices = await _indices(session, principal.tenant_id, keys)
-    return [{"id": r["id"], **_public(*key, indices[key])} for r, key in zip(kept, keys, strict=True)], token
-
-
-async def _indices(session: AsyncSession, tenant: str, keys: list[tuple[uuid.UUID, str, uuid.UUID]]
-                   ) -> dict[tuple[uuid.UUID, str, uuid.UUID], QualityIndex]:
-    """compute() for many (school, period, version) at once: one query for the sums, one for the weights."""
-    if not keys:
-        return {}
-    s = quality_sums
-    sums: dict[tuple[uuid.UUID, str, uuid.UUID], dict[str, float]] = defaultdict(dict)
-    for school, period, version, code, total in await session.execute(
-            select(s.c.school_id, s.c.period, s.c.protocol_version_id, s.c.look_for_code, s.c.total).where(
-                s.c.tenant_id == tenant, tuple_(s.c.school_id, s.c.period, s.c.protocol_version_id).in_(keys))):
-        sums[(school, period, version)][code] = total
-    weights = {v: _weights(lf) for v, lf in await session.execute(select(
-        protocol_versions.c.id, protocol_versions.c.look_fors).where(
-        protocol_versions.c.id.in_({k[2] for k in keys})))}
-    return {k: index_from_sums(int(sums[k].get(CLASSROOMS, 0)),
-                               {c: t for c, t in sums[k].items() if c != CLASSROOMS}, weights.get(k[2], {}))
-            for k in keys}
+    keys: list[Key] = [(r["school_id"], r["period"], r["protocol_version_id"]) for r in kept]
+    publications = await _publications(session, principal.tenant_id, keys)
+    return [{"id": r["id"], **_public(*key, int(r["total"]), publications.get(key))}
+            for r, key in zip(kept, keys, strict=True)], token
 
 
 async def close_period(session: AsyncSession, principal: Principal, school_id: uuid.UUID,
                        period: str) -> list[dict[str, Any]]:
-    """Period close: the final index of each protocol version used, published once."""
+    """Period close: the final index of each protocol version used, published once; the reads show it
+    from then on."""
     await _school(session, principal, school_id)
     payloads: list[EventPayload] = []
-    out = []
-    for version_id in await _versions_used(session, principal.tenant_id, school_id, period):
+    keys: list[Key] = [(school_id, period, v) for v in await _versions_used(session, principal.tenant_id, school_id,
+                                                                            period)]
+    for _, _, version_id in keys:
         payloads += await _publish(session, principal.tenant_id, school_id, period, version_id, "period_closed")
-        index = await compute(session, principal.tenant_id, school_id, period, version_id)
-        out.append(_public(school_id, period, version_id, index))
     await record_events(session, payloads, service=SERVICE, tenant_id=principal.tenant_id)
-    return out
+    publications = await _publications(session, principal.tenant_id, keys)
+    return [_public(*key, 0 if key in publications else await _classrooms(session, principal.tenant_id, key),
+                    publications.get(key)) for key in keys]
 
 
 # --- observer figures: only for the observer and their calibration facilitator ------------------
@@ -240,11 +267,12 @@ async def evidence_quality(session: AsyncSession, principal: Principal, observer
     if known is None or not await educators_visible(session, principal, [observer_id]):
         raise not_found("observer")
     if not await may_read_observer(session, principal, observer_id):
-        # an observer's figures are for the observer and their calibration facilitator: withheld
-        return {"observer_id": observer_id, "notes": None, "descriptive": None, "share": None, "withheld": True}
+        raise Problem(403, "Forbidden", "an observer's figures are readable only by the observer and by the "
+                      "facilitator of a calibration session they coded in", slug="observer-figures-private",
+                      errors=[{"field": "observer_id", "message": "neither you nor an observer you facilitate"}])
     total, descriptive = (await session.execute(
         select(func.count(), func.count().filter(notes.c.descriptive)).select_from(
             notes.join(records, notes.c.record_id == records.c.id)).where(
             records.c.tenant_id == principal.tenant_id, records.c.observer_id == observer_id))).one()
     return {"observer_id": observer_id, "notes": total, "descriptive": descriptive,
-            "share": descriptive / total if total else None, "withheld": False}
+            "share": descriptive / total if total else None}

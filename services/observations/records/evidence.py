@@ -29,7 +29,9 @@ from functools import cache, lru_cache
 from typing import Any
 
 import jieba
+import jieba.posseg as pseg
 import simplemma
+from simplemma.strategies import DEFAULT_DICTIONARY_FACTORY
 
 
 class Kind(StrEnum):
@@ -209,9 +211,47 @@ THINGS = {"projector", "computer", "laptop", "printer", "internet", "wifi", "sma
 TITLE = (r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Mister|Sir|Madam|Mme|Mlle|Sra|Sr|Srta|Señora|Señor|Señorita|Maestra|Maestro|"
          r"Profesora|Profesor|Profe|Don|Doña|Madanm|Madan|Mesye|Msye|Manzè|Mèt|Miss|Coach|Teacher)")
 NAME_RE = re.compile(rf"\b{TITLE}\.?\s+[A-ZÀ-Ý][\w'-]+")
-ZH_NAME_RE = re.compile(r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏"
-                        r"吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严"
-                        r"覃武戴莫孔向汤](?:老师|同学|先生|女士|校长|主任)")
+ZH_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏"
+               "吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严"
+               "覃武戴莫孔向汤")
+ZH_NAME_RE = re.compile(rf"[{ZH_SURNAMES}](?:老师|同学|先生|女士|校长|主任)")
+
+# Bare names ("Maria asks", "asks Jamal to explain", 小明回答). Latin script: a capitalised word (not ALL
+# CAPS) inside a sentence that is not a common word of the note's language, or a proper noun of the
+# language's dictionary (simplemma's, case-sensitive: "Maria", "Kevin" are entries of their own), or, at a
+# sentence's start, a word the dictionary either lists as a proper noun or does not know at all. Haitian
+# Creole has no dictionary: inside a sentence every capitalised word counts; at its start, only a proper
+# noun of the English, French or Spanish dictionary. Chinese: jieba's part-of-speech tagger's person
+# names (nr), kept when they start with a common surname or 小/阿 (小明, 李华, 阿强).
+NAME_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+SENTENCE_START = frozenset(".!?:;\"'«»(¿¡-…[•*/")  # on normalised text: one kind of quote and dash
+NAME_DICTIONARIES = {"en": ("en",), "es": ("es",), "ht": ("en", "fr", "es")}
+# Capitalised words that are no person: days, months, languages and peoples, school subjects, the
+# classroom's tools and brands, eponyms of mathematics and science, places, feasts, titles (folded).
+NOT_NAMES = frozenset("""
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+september october november december lendi madi mekredi jedi vandredi samdi dimanch janvye fevriye mas avril
+me jen jiye out septanm oktob novanm desanm
+english spanish french creole kreyol haitian ayisyen chinese mandarin cantonese arabic portuguese vietnamese
+somali swahili tagalog korean japanese russian german italian latin greek roman arabic hindi urdu bengali
+american african european asian mexican dominican latino latina hispanic angle franse panyol espanyol
+ingles espanol frances
+math maths mathematics science history geography art music pe ela esl ell sped stem steam algebra geometry
+calculus biology chemistry physics literacy reading writing phonics
+venn pythagorean pythagoras cartesian fibonacci celsius fahrenheit euclid euclidean newton pascal kelvin
+google desmos kahoot zoom chromebook chromebooks ipad ipads smartboard promethean powerpoint excel seesaw
+padlet nearpod quizlet flipgrid canva youtube lego legos cuisenaire unifix geoboard geoboards zearn ixl
+dreambox khan academy wi fi wifi internet ok okay
+earth mars moon africa america americas asia europe haiti ayiti mexico canada china usa caribbean atlantic
+pacific
+christmas thanksgiving halloween easter
+north south east west front
+mr mrs ms miss mx dr mister sir madam mme mlle sra sr srta senora senor senorita maestra maestro profesora
+profesor profe don dona madanm madan mesye msye manze met coach teacher
+""".split())
+# Short Haitian Creole words that a French or English dictionary also lists as a proper noun
+HT_COMMON = frozenset("bon van de nan li sa pa ou yon kat sou tit twa plis se men le si ki kote konsa".split())
+ZH_NOT_NAMES = frozenset({"金字塔"})
 QUOTES = re.compile(r"\"([^\"]+)\"|«([^»]+)»|「([^」]+)」|『([^』]+)』|(?<![\w])'([^']+?)'(?![\w])")
 # curly and modifier apostrophes, curly double quotes, and the hyphen and dash family
 NORMALISE = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'", "\u00b4": "'", "\u201c": '"',
@@ -397,9 +437,60 @@ def _candidates(where: _Where, term: Term) -> set[int]:
     return found
 
 
-def _names(text: str) -> list[tuple[int, Flag]]:
-    found = [(m.start(), m.group(0)) for m in NAME_RE.finditer(text)]
-    found += [(m.start(), m.group(0)) for m in ZH_NAME_RE.finditer(text)]
+def _dictionary(language: str) -> Mapping[str, str]:
+    """simplemma's own dictionary of a language (shared with its lemmatizer: loaded once), case-sensitive."""
+    return DEFAULT_DICTIONARY_FACTORY.get_dictionary(language)  # type: ignore[no-any-return]
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    before = text[:at].rstrip()
+    return not before or before[-1] in SENTENCE_START
+
+
+def bare_name(word: str, language: str, start: bool) -> bool:
+    """Whether a capitalised word is likely a person's name (see NAME_WORD above for the rule)."""
+    if "'" in word:  # Teacher's, That's; O'Neil
+        head, _, tail = word.partition("'")
+        word = head if len(head) >= 2 else tail
+    if len(word) < 2 or not word[0].isupper() or word.isupper() or fold(word) in NOT_NAMES:
+        return False
+    if language == "ht":
+        if not start:
+            return True
+        return fold(word) not in HT_COMMON and any(_dictionary(d).get(word) == word for d in NAME_DICTIONARIES["ht"])
+    dictionary = _dictionary(language)
+    entry, lower = dictionary.get(word), dictionary.get(word.lower())
+    proper = entry == word
+    common = lower is not None and lower[:1].islower()
+    if start:  # "Students", "The": known words; "Maria", "Carlos": proper nouns; "Jamal": unknown
+        return proper or (entry is None and lower is None)
+    return proper or not common
+
+
+def _bare_names(text: str, language: str, taken: Sequence[tuple[int, int]]) -> list[tuple[int, str]]:
+    if language == "zh":
+        if not any(c in ZH_SURNAMES or c in "小阿" for c in text):
+            return []
+        found, at = [], 0
+        for word, flag in pseg.cut(text):
+            if (flag.startswith("nr") and 2 <= len(word) <= 3 and (word[0] in ZH_SURNAMES or word[0] in "小阿")
+                    and word not in ZH_NOT_NAMES and not any(a <= at < b for a, b in taken)):
+                found.append((at, word))
+            at += len(word)
+        return found
+    if language not in NAME_DICTIONARIES:
+        return []
+    return [(m.start(), m.group(0)) for m in NAME_WORD.finditer(text)
+            if not any(a <= m.start() < b for a, b in taken)
+            and bare_name(m.group(0), language, _sentence_start(text, m.start()))]
+
+
+def _names(text: str, language: str | None = None) -> list[tuple[int, Flag]]:
+    """Names with a title ("Ms Santos", 王老师) in any language; bare names in en, es, ht and zh."""
+    titled = [*NAME_RE.finditer(text), *ZH_NAME_RE.finditer(text)]
+    found = [(m.start(), m.group(0)) for m in titled]
+    if language is not None:
+        found += _bare_names(text, language, [m.span() for m in titled])
     return [(at, Flag(term, Kind.name, SUGGESTIONS[Kind.name])) for at, term in found]
 
 
@@ -520,7 +611,7 @@ def _check(note: str, language: str | None, one: ExtraKey,
     text = normalise(note)
     lang = language or detect_language(text)
     outside, quotes = split_quotes(text)
-    names = [f for _, f in sorted(_names(text), key=lambda pf: pf[0])]
+    names = [f for _, f in sorted(_names(text, lang), key=lambda pf: pf[0])]
     if lang not in LEXICONS:
         return Verdict(False, tuple(names), "unchecked", lang, quotes)
     flags = _evaluative_flags(outside, lang, one or dict(per_language).get(lang, ()))

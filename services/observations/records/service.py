@@ -31,7 +31,7 @@ from services.observations.records.schemas import (
     VisitNotePublic,
 )
 from services.observations.settings import SERVICE
-from services.observations.visits.access import visit_row
+from services.observations.visits.access import caller_educator, may_select, visit_row
 from services.observations.visits.lifecycle import (
     IllegalTransition,
     RecordStatus,
@@ -162,13 +162,9 @@ async def transition_record(session: AsyncSession, principal: Principal, record_
         status=target.value, version=records.c.version + 1, updated_at=func.now()))
     payloads: list[EventPayload] = []
     if target is RecordStatus.submitted:
-        stats = (await session.execute(select(func.count(), func.count().filter(notes.c.descriptive)).where(
-            notes.c.record_id == record_id))).one()
-        seen = sorted(set((await session.execute(select(func.unnest(notes.c.look_for_codes)).where(
-            notes.c.record_id == record_id))).scalars()))
+        # that it was submitted, and no figure: not the classroom, its look-fors or the observer's counts
         payloads.append(RecordSubmitted(record_id=record_id, visit_id=visit["id"], school_id=visit["school_id"],
-                                        classroom_id=row["classroom_id"], observer_id=row["observer_id"],
-                                        look_for_codes=seen, notes=stats[0], descriptive_notes=stats[1]))
+                                        observer_id=row["observer_id"]))
     await record_events(session, payloads, service=SERVICE, tenant_id=principal.tenant_id)
 
 
@@ -243,7 +239,9 @@ async def visit_notes(session: AsyncSession, principal: Principal, visit_id: uui
     return [VisitNotePublic.model_validate(_note(r)) for r in rows]
 
 
-async def _note_for_describe(session: AsyncSession, principal: Principal, note_id: uuid.UUID) -> tuple[Any, Any]:
+async def _note_for_describe(session: AsyncSession, principal: Principal, note_id: uuid.UUID
+                             ) -> tuple[Any, dict[str, Any]]:
+    """The note (locked) and its record, while the visit is in its describe phase."""
     row = await get_or_404(session, notes, note_id, principal.tenant_id, label="note", for_update=True)
     record, visit = await record_row(session, principal, row["record_id"])
     if not debrief_writable(VisitStatus(visit["status"])):
@@ -252,11 +250,15 @@ async def _note_for_describe(session: AsyncSession, principal: Principal, note_i
     if record["status"] != RecordStatus.submitted.value:
         raise Problem(409, "Conflict", "only notes of submitted records are brought to the debrief",
                       slug="record-not-submitted")
-    return row, visit
+    return row, record
 
 
 async def select_note(session: AsyncSession, principal: Principal, note_id: uuid.UUID, selected: bool) -> None:
-    row, _ = await _note_for_describe(session, principal, note_id)
+    """The note's own observer brings it to the debrief (or withdraws it); another observer may not."""
+    row, record = await _note_for_describe(session, principal, note_id)
+    if not may_select(await caller_educator(session, principal), record["observer_id"]):
+        raise Problem(403, "Forbidden", "only the note's own observer selects it for the debrief",
+                      slug="not-your-note", errors=[{"field": "selected", "message": "not your note"}])
     values: dict[str, Any] = {"selected": selected}
     if not selected:
         values |= {"screening": None, "screening_reason": None}  # a withdrawn note leaves the debrief

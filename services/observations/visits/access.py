@@ -38,6 +38,24 @@ def educator_of(principal: Principal) -> uuid.UUID | None:
         return None
 
 
+async def caller_educator(session: AsyncSession, principal: Principal) -> uuid.UUID | None:
+    """The educator the caller is, per the directory replica (None: a client or a person who is no educator)."""
+    me = educator_of(principal)
+    if me is None:
+        return None
+    educators = DIRECTORY.educators
+    found = await session.scalar(select(educators.c.educator_id).where(
+        educators.c.tenant_id == principal.tenant_id, educators.c.educator_id == me, educators.c.removed.is_(False)))
+    return me if found is not None else None
+
+
+def may_select(caller: uuid.UUID | None, observer_id: uuid.UUID) -> bool:
+    """Describe: an observer brings their own notes to the debrief, never a colleague's. A caller who is no
+    educator (the team's device or a coordinator's tool, which also captures records for the observers)
+    acts for the team: the token cannot say which observer it is."""
+    return caller is None or caller == observer_id
+
+
 async def may_identify(session: AsyncSession, principal: Principal, school_id: uuid.UUID) -> bool:
     """Teacher identity: only staff whose own school, per the directory replica, is the host school,
     with observations:identify. A token limited to several schools is not staff of any of them."""

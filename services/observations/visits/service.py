@@ -93,7 +93,8 @@ async def schedule_visit(session: AsyncSession, principal: Principal, body: Visi
     await record_events(session, [VisitScheduled(
         visit_id=visit_id, school_id=body.school_id, visit_date=body.visit_date,
         protocol_version_id=body.protocol_version_id, network_id=body.network_id, observer_ids=observers,
-        classrooms=len(body.classrooms))], service=SERVICE, tenant_id=tenant)
+        classrooms=len(body.classrooms), problem_of_practice_id=body.problem_of_practice_id)],
+        service=SERVICE, tenant_id=tenant)
     return visit_id
 
 

@@ -45,7 +45,7 @@ def test_every_event_type_follows_the_naming_rule_and_has_a_schema() -> None:
         words = parts[4].split("-")  # a phrase names its verb: went-stale, verdict-changed
         assert any(w.endswith("ed") or w in IRREGULAR_PAST_TENSE for w in words), f"{event_type}: not past tense"
         assert parts[2] in ("gateway", "hr", "observations", "networks", "strategy")
-        assert documents[event_type]["$id"].endswith(f"{event_type}/v1.json")
+        assert documents[event_type]["$id"].endswith(f"{event_type}/v{model.schema_version}.json")
         assert model.topic.startswith(parts[2] + ".") or model.topic == "platform.audit"
         for personal in ("given_name", "family_name", "email", "staff_unique_id", "teacher_id", "text"):
             assert personal not in documents[event_type]["properties"]

@@ -53,15 +53,18 @@ async def test_observer_figures_are_for_the_observer_and_the_facilitator(obs: Ob
     assert (await obs.client.get(read, headers=one_school)).json()["observer_agreement"] == {}
     figures = f"/observers/{observer}/evidence-quality"
 
-    async def read(headers: dict[str, str]) -> dict[str, object]:
+    async def read(headers: dict[str, str], status: int = 200) -> dict[str, object]:
         r = await obs.client.get(figures, headers=headers)
-        assert r.status_code == 200
+        assert r.status_code == status, r.text
         return r.json()  # type: ignore[no-any-return]
 
-    assert (await read(one_school))["withheld"] is True and (await read(one_school))["notes"] is None
-    assert (await read(obs.auth(subject=str(obs.educators[2]))))["withheld"] is True
+    # anyone else is refused (403, as docs/observations.md says), the problem naming the observer
+    refused = await read(one_school, 403)
+    assert refused["type"].endswith("/observer-figures-private")
+    assert [e["field"] for e in refused["errors"]] == ["observer_id"] and "notes" not in refused
+    await read(obs.auth(subject=str(obs.educators[2])), 403)  # a colleague in the same session
     assert (await read(obs.auth(subject=str(observer))))["notes"] == 0
-    assert (await read(obs.auth(subject=str(facilitator))))["withheld"] is False
+    assert (await read(obs.auth(subject=str(facilitator))))["notes"] == 0
     # a token limited to another school does not see the calibration of this school's educators
     await obs.sql("UPDATE educator_directory SET school_id = $1 WHERE educator_id = $2", obs.school, observer)
     elsewhere = obs.auth(schools=[str(uuid.uuid4())])

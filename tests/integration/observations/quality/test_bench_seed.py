@@ -1,5 +1,5 @@
-"""bench/quality_read.py seeds the database as debriefed rounds leave it: the index it reads is the one
-the service computes (the bench's SQL and the service agree)."""
+"""bench/quality_read.py seeds the database as debriefed rounds leave it: the index it reads, once
+published, is the one the service computes (the bench's SQL and the service agree)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ async def test_the_bench_seed_reads_as_the_service_computes(obs: Obs) -> None:
                 "WHERE $1 = ANY(n.look_for_codes)", code) / rooms
     finally:
         await conn.close()
+    # the reads show published figures only: the bench's sums are published by closing the period
+    unpublished = (await obs.ok("GET", f"/schools/{obs.school}/quality?period=2026-27-T1")).json()
+    assert (unpublished["observed_classrooms"], unpublished["published"]) == (10, False)
+    await obs.ok("POST", f"/schools/{obs.school}/quality/close", {"period": "2026-27-T1"})
     index = (await obs.ok("GET", f"/schools/{obs.school}/quality?period=2026-27-T1")).json()
     assert index["observed_classrooms"] == rooms == 10 and index["published"] is True
     assert index["shares"] == pytest.approx(shares)

@@ -17,7 +17,9 @@ def test_judgements_prescriptions_and_deficits_are_named_in_order() -> None:
 
 
 def test_whole_words_only_and_case_insensitive() -> None:
-    assert check("Students goodbye-waved; the Goodman text was read aloud").descriptive
+    verdict = check("Students goodbye-waved; the Goodman text was read aloud")
+    assert [f.kind for f in verdict.flags] == [Kind.name]  # no "good" in goodbye or Goodman...
+    assert verdict.words == ["Goodman"]  # ...though Goodman may be a person: the observer checks
     assert check("GOOD question from the teacher").words == ["good"]
 
 
