@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Select, Table, update
+from sqlalchemy import ColumnElement, RowMapping, Select, Table, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
@@ -126,9 +126,34 @@ def visible_networks(principal: Principal, field: str, values: Any) -> Reference
     return reference(networks, "network", field, values, where=network_clause(principal))
 
 
+def member_networks(tenant_id: str, schools: set[uuid.UUID]) -> Select[Any]:
+    """The ids of the tenant's networks that have one of these schools among theirs."""
+    return select(networks.c.id).where(networks.c.tenant_id == tenant_id, networks.c.school_ids.overlap(list(schools)))
+
+
+def network_school_clause(principal: Principal, school_column: Any, network_column: Any) -> list[Any]:
+    """WHERE conditions keeping a list to rows of the token's schools or of a network one of its schools is
+    in (none when the token is not limited): what `may_see(principal, school, *network_schools)` decides."""
+    mine = limited_to(principal)
+    if mine is None:
+        return []
+    return [or_(school_column.in_(mine), network_column.in_(member_networks(principal.tenant_id, mine)))]
+
+
+async def network_schools(session: AsyncSession, tenant_id: str, network_id: uuid.UUID | None) -> list[uuid.UUID]:
+    """A network's schools (none when there is no such network in the tenant)."""
+    if network_id is None:
+        return []
+    found = (await session.execute(select(networks.c.school_ids).where(
+        networks.c.id == network_id, networks.c.tenant_id == tenant_id))).scalar_one_or_none()
+    return list(found or [])
+
+
 def visible_problems(principal: Principal, field: str, values: Any) -> Reference:
+    """Problems of practice the token may read: of its schools, or of a network one of its schools is in."""
     return reference(problems_of_practice, "problem of practice", field, values,
-                     where=school_clause(principal, problems_of_practice.c.school_id))
+                     where=network_school_clause(principal, problems_of_practice.c.school_id,
+                                                 problems_of_practice.c.network_id))
 
 
 async def network_or_404(session: AsyncSession, principal: Principal, network_id: uuid.UUID, *,
@@ -150,7 +175,6 @@ async def school_row_or_404(session: AsyncSession, principal: Principal, table: 
 
 
 async def network_visible(session: AsyncSession, principal: Principal, network_id: uuid.UUID) -> bool:
-    from sqlalchemy import select
     school_ids = (await session.execute(select(networks.c.school_ids).where(
         networks.c.id == network_id, networks.c.tenant_id == principal.tenant_id))).scalar_one_or_none()
     return school_ids is not None and may_see(principal, *school_ids)

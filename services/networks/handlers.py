@@ -39,8 +39,8 @@ async def link_visit(session: AsyncSession, tenant: str, problem_id: uuid.UUID |
 async def visit_scheduled(session: AsyncSession, event: Event, p: VisitScheduled) -> None:
     await graph.add_ties(session, event.tenant_id, "joint_visit", p.visit_id, graph.pairs(p.observer_ids),
                          p.visit_date, network_id=p.network_id, school_id=p.school_id)
-    # observations may carry the problem of practice on the scheduled visit too (additive field)
-    await link_visit(session, event.tenant_id, getattr(p, "problem_of_practice_id", None), p.visit_id, p.visit_date)
+    # the problem of practice the visit examines is listed from the day it is scheduled, not only after its debrief
+    await link_visit(session, event.tenant_id, p.problem_of_practice_id, p.visit_id, p.visit_date)
     await graph.refresh_for(session, event.tenant_id, p.observer_ids, since=p.visit_date)
 
 

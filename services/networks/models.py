@@ -225,6 +225,8 @@ cycles = Table(
     Column("do", JSONB),  # {as_planned, observations}
     Column("study", JSONB),  # {studied_on, comparisons: [{question, prediction, result}]}
     Column("decision", Text),  # adopt, adapt, abandon
+    Column("acted_on", Date),  # the act step: when the decision was taken
+    Column("act_notes", Text),  # and why (the act step's notes)
     Column("stage", Text, nullable=False),  # plan, do, study, act
     Column("version", Integer, nullable=False),
     _created(),

@@ -196,10 +196,12 @@ def test_networks_story_through_the_gateway(platform: Platform, token_for: Calla
         for step, body in [("do", {"as_planned": True, "observations": "Eight lessons"}),
                            ("study", {"studied_on": "2026-11-28", "results": [{"question_index": 0,
                                                                                "result": "13 of 25"}]}),
-                           ("act", {"decision": "adopt", "acted_on": "2026-11-30"})]:
+                           ("act", {"decision": "adopt", "acted_on": "2026-11-30",
+                                    "notes": "Every grade 4 class from January"})]:
             cycle = s.post(f"/networks/cycles/{cycle['id']}/{step}", body, 200,
                            **{"If-Match": f'"{cycle["version"]}"'})
         assert cycle["decision"] == "adopt" and cycle["study"]["comparisons"][0]["prediction"] == "Half of each class"
+        assert (cycle["acted_on"], cycle["act_notes"]) == ("2026-11-30", "Every grade 4 class from January")
 
         # --- the event path: a rounds visit in observations, debriefed, becomes Hamilton's commitments ---
         observations_path(s, platform, hamilton, pop["id"], mixed["id"], [principals[1], principals[2], model])
@@ -220,6 +222,9 @@ def observations_path(s: Story, platform: Platform, hamilton: str, pop_id: str, 
                        == 201 and r, timeout=15)
     assert visit, "observations never accepted networks' problem of practice"
     v = visit.json()
+    # networks lists the visit under the problem of practice from visit.scheduled, before any debrief
+    assert eventually(lambda: v["id"] in s.get(f"/networks/problems-of-practice/{pop_id}")["visit_ids"],
+                      timeout=15), "the scheduled visit is not listed under its problem of practice"
     started = c.post(f"{gw}/observations/visits/{v['id']}/transitions", json={"to": "in_progress"},
                      headers={**s.h, "If-Match": visit.headers["etag"]})
     assert started.status_code == 200, started.text

@@ -21,6 +21,7 @@ PLAN = ("Ms. Delgado plans two follow-up questions for the launch problem of eac
 DO: dict[str, Any] = {"as_planned": False,
       "observations": "Scripted in one lesson, not two (an assembly); 9 of 16 answers came with a reason."}
 RESULTS = ["9 of 16 answers came with a reason", "The discussion ran eight minutes longer"]
+ACT_NOTES = "Keep the questions; plan one, not two, so the launch stays within its time"
 
 
 class PlanQuestion(Strict):
@@ -63,12 +64,11 @@ class StudyStep(Strict):
 
 class ActStep(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"decision": "adapt", "acted_on": "2026-10-29",
-         "notes": "Keep the questions; plan one, not two, so the launch stays within its time"}]})
+        {"decision": "adapt", "acted_on": "2026-10-29", "notes": ACT_NOTES}]})
 
     decision: Decision
     acted_on: date
-    notes: Text | None = None
+    notes: Text | None = Field(default=None, description="Why this decision; kept with the cycle as `act_notes`.")
 
 
 class CyclePublic(BaseModel):
@@ -78,7 +78,7 @@ class CyclePublic(BaseModel):
          "plan": {"questions": QUESTIONS, "plan": PLAN}, "do": DO,
          "study": {"studied_on": "2026-10-27", "comparisons": [
              {**QUESTIONS[0], "result": RESULTS[0]}, {**QUESTIONS[1], "result": RESULTS[1]}]},
-         "decision": "adapt", "stage": "act", "version": 4}]})
+         "decision": "adapt", "acted_on": "2026-10-29", "act_notes": ACT_NOTES, "stage": "act", "version": 4}]})
 
     id: uuid.UUID
     problem_of_practice_id: uuid.UUID
@@ -88,5 +88,7 @@ class CyclePublic(BaseModel):
     do: dict[str, object] | None
     study: dict[str, object] | None
     decision: Decision | None
+    acted_on: date | None = Field(description="The act step's date (null before it).")
+    act_notes: str | None = Field(description="The act step's notes.", examples=[ACT_NOTES])
     stage: Stage
     version: int

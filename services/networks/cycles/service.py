@@ -13,11 +13,19 @@ from libs.common.auth import Principal
 from libs.common.problems import Problem, field_error
 from libs.common.repository import check_version, get_or_404, require_known
 from libs.contracts.networks import CycleStudied
-from services.networks.common import bump, emit, new_id, school_row_or_404, visible_problems, visible_schools
+from services.networks.common import (
+    bump,
+    emit,
+    new_id,
+    school_clause,
+    school_row_or_404,
+    visible_problems,
+    visible_schools,
+)
 from services.networks.cycles.pdsa import Stage, may_enter, missing_predictions
 from services.networks.cycles.schemas import ActStep, CycleCreate, CyclePublic, DoStep, StudyStep
 from services.networks.models import cycles, problems_of_practice
-from services.networks.problems.service import change_idea_ids
+from services.networks.problems.service import change_idea_ids, readable_row
 
 TABLE = cycles
 
@@ -84,7 +92,8 @@ async def study(session: AsyncSession, principal: Principal, cycle_id: uuid.UUID
 async def act(session: AsyncSession, principal: Principal, cycle_id: uuid.UUID, expected: int | None,
               body: ActStep) -> CyclePublic:
     row = await _locked(session, principal, cycle_id, expected, Stage.act)
-    await bump(session, TABLE, cycle_id, principal, stage=Stage.act.value, decision=body.decision.value)
+    await bump(session, TABLE, cycle_id, principal, stage=Stage.act.value, decision=body.decision.value,
+               acted_on=body.acted_on, act_notes=body.notes)
     await _announce(session, principal, row, row["study"]["studied_on"], body.decision.value)
     return await get(session, principal, cycle_id)
 
@@ -102,8 +111,10 @@ async def get(session: AsyncSession, principal: Principal, cycle_id: uuid.UUID) 
 
 
 async def of_problem(session: AsyncSession, principal: Principal, problem_id: uuid.UUID) -> list[CyclePublic]:
-    await school_row_or_404(session, principal, problems_of_practice, problem_id, label="problem of practice")
+    """The cycles of a problem of practice the token may read (its network's too), of the token's schools."""
+    await readable_row(session, principal, problem_id)
     rows = await session.execute(select(TABLE).where(TABLE.c.tenant_id == principal.tenant_id,
+                                                     *school_clause(principal, TABLE.c.school_id),
                                                      TABLE.c.problem_of_practice_id == problem_id)
                                  .order_by(TABLE.c.created_at, TABLE.c.id))
     return [public(r) for r in rows.mappings()]

@@ -1,6 +1,8 @@
-"""The practice library. A tenant's practices are its own; a published practice is the platform's one
-deliberate cross-tenant read: any tenant may read and adopt it, and sees who published it but no
-contributor ids. Adoptions belong to the adopting tenant."""
+"""The practice library. A tenant's practices are its own, read as their visibility says (visibility.py:
+`network` only by the network's schools, `tenant` and `published` by every token of the tenant); a
+published practice is the platform's one deliberate cross-tenant read: any tenant may read and adopt it,
+and sees who published it but no contributor ids. Adoptions belong to the adopting tenant. A practice the
+caller may not read is not found; only tokens of its origin school (or of the whole tenant) revise it."""
 
 from __future__ import annotations
 
@@ -19,7 +21,9 @@ from libs.contracts.networks import PracticeAdopted, PracticePublished
 from services.networks.common import (
     bump,
     emit,
-    may_see,
+    limited_to,
+    member_networks,
+    network_schools,
     new_id,
     page_rows,
     school_clause,
@@ -40,8 +44,26 @@ from services.networks.practices.schemas import (
     Visibility,
 )
 from services.networks.practices.spread import Adopted, spread
+from services.networks.practices.visibility import EVERYONE_IN_TENANT, may_read
 
 PUBLISHED = practices.c.visibility == Visibility.published.value
+
+
+def readable_clause(principal: Principal) -> list[Any]:
+    """WHERE conditions keeping a list of the caller's tenant's practices to those it may read (may_read)."""
+    mine = limited_to(principal)
+    if mine is None:
+        return []
+    return [or_(practices.c.visibility.in_([v.value for v in EVERYONE_IN_TENANT]),
+                practices.c.origin_school_id.in_(mine),
+                practices.c.network_id.in_(member_networks(principal.tenant_id, mine)))]
+
+
+async def readable(session: AsyncSession, principal: Principal, row: Any) -> bool:
+    """Whether the caller may read this practice of its own tenant."""
+    mine = limited_to(principal)
+    schools = [] if mine is None else await network_schools(session, row["tenant_id"], row["network_id"])
+    return may_read(row["visibility"], row["origin_school_id"], schools, mine)
 
 
 async def spread_of(session: AsyncSession, row: Any) -> SpreadPublic:
@@ -112,14 +134,15 @@ async def revise(session: AsyncSession, principal: Principal, practice_id: uuid.
 
 
 async def get(session: AsyncSession, principal: Principal, practice_id: uuid.UUID) -> PracticePublic:
-    return await public(session, await school_row_or_404(session, principal, practices, practice_id,
-                                                         label="practice", column="origin_school_id"))
+    row = await get_or_404(session, practices, practice_id, principal.tenant_id, label="practice")
+    if not await readable(session, principal, row):
+        raise not_found("practice")
+    return await public(session, row)
 
 
 async def list_practices(session: AsyncSession, principal: Principal, page: PageRequest, changes: ChangeWindow,
                          tag: str | None, network_id: uuid.UUID | None) -> list[PracticePublic]:
-    stmt = select(practices).where(practices.c.tenant_id == principal.tenant_id,
-                                   *school_clause(principal, practices.c.origin_school_id))
+    stmt = select(practices).where(practices.c.tenant_id == principal.tenant_id, *readable_clause(principal))
     if tag:
         stmt = stmt.where(practices.c.tags.any(tag))
     if network_id:
@@ -143,13 +166,12 @@ async def library_view(session: AsyncSession, principal: Principal, practice_id:
 
 
 async def _adoptable(session: AsyncSession, principal: Principal, practice_id: uuid.UUID) -> Any:
-    """The caller's own practice, or another tenant's published one; anything else is not found."""
+    """A practice of the caller's tenant it may read, or another tenant's published one; anything else is
+    not found."""
     row = (await session.execute(select(practices).where(
         practices.c.id == practice_id, or_(practices.c.tenant_id == principal.tenant_id, PUBLISHED))
     )).mappings().first()
-    own_unpublished = row is not None and row["tenant_id"] == principal.tenant_id and row["visibility"] != (
-        Visibility.published) and not may_see(principal, row["origin_school_id"])
-    if row is None or own_unpublished:
+    if row is None or (row["tenant_id"] == principal.tenant_id and not await readable(session, principal, row)):
         raise not_found("practice")
     return row
 

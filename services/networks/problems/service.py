@@ -1,5 +1,8 @@
 """Problems of practice: posed by a school (draft), made active only when the five criteria are
-argued, resolved or retired; their aim and driver diagram; the visits that examined them."""
+argued, resolved or retired; their aim and driver diagram; the visits that examined them.
+
+A problem of practice is visible to its network: a token limited to some schools reads it when one of them
+is the host school or one of the network's schools; only the host school changes it."""
 
 from __future__ import annotations
 
@@ -11,15 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.common.auth import Principal
 from libs.common.pagination import PageRequest
-from libs.common.problems import Problem
-from libs.common.repository import check_version, require_known
+from libs.common.problems import Problem, field_error, not_found
+from libs.common.repository import check_version, get_or_404, require_known
 from libs.contracts.networks import ProblemOfPracticePosed, ProblemOfPracticeResolved
 from services.networks.common import (
     bump,
     emit,
+    may_see,
+    network_school_clause,
+    network_schools,
     new_id,
     page_rows,
-    school_clause,
     school_row_or_404,
     visible_networks,
     visible_schools,
@@ -59,6 +64,9 @@ async def pose(session: AsyncSession, principal: Principal, body: ProblemCreate)
     tenant = principal.tenant_id
     await require_known(session, tenant, visible_schools(principal, "school_id", body.school_id),
                         visible_networks(principal, "network_id", body.network_id))
+    if body.network_id is not None and body.school_id not in await network_schools(session, tenant, body.network_id):
+        raise field_error("school_id", "not one of the network's schools", slug="school-outside-network",
+                          title="School outside the network")
     problem_id = new_id()
     await session.execute(insert(TABLE).values(
         id=problem_id, tenant_id=tenant, school_id=body.school_id, network_id=body.network_id,
@@ -167,14 +175,23 @@ def change_idea_ids(driver_diagram: dict[str, Any] | None) -> set[str]:
             for idea in s["change_ideas"]}
 
 
+async def readable_row(session: AsyncSession, principal: Principal, problem_id: uuid.UUID) -> Any:
+    """The problem of practice if the token may read it (its school's or its network's), else not found."""
+    row = await get_or_404(session, TABLE, problem_id, principal.tenant_id, label="problem of practice")
+    if not may_see(principal, row["school_id"]) and not may_see(
+            principal, *await network_schools(session, principal.tenant_id, row["network_id"])):
+        raise not_found("problem of practice")
+    return row
+
+
 async def get(session: AsyncSession, principal: Principal, problem_id: uuid.UUID) -> ProblemPublic:
-    return await public(session, await school_row_or_404(session, principal, TABLE, problem_id,
-                                                         label="problem of practice"))
+    return await public(session, await readable_row(session, principal, problem_id))
 
 
 async def list_problems(session: AsyncSession, principal: Principal, page: PageRequest,
                         network_id: uuid.UUID | None, school_id: uuid.UUID | None) -> list[ProblemPublic]:
-    stmt = select(TABLE).where(TABLE.c.tenant_id == principal.tenant_id, *school_clause(principal, TABLE.c.school_id))
+    stmt = select(TABLE).where(TABLE.c.tenant_id == principal.tenant_id,
+                               *network_school_clause(principal, TABLE.c.school_id, TABLE.c.network_id))
     if network_id:
         stmt = stmt.where(TABLE.c.network_id == network_id)
     if school_id:

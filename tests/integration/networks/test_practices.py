@@ -70,3 +70,58 @@ async def test_bad_practices_name_the_field(net: Net) -> None:
                                       "stage": "fair_to_good"}, status=422)
     assert [e["field"] for e in r.json()["errors"]] == ["contributor_ids[1]"]
     assert await net.sql("SELECT count(*) FROM practices") == 0
+
+
+async def test_a_network_practice_is_read_only_by_the_networks_schools(net: Net) -> None:
+    """visibility `network`: tokens limited to one of the network's schools read it (list, read, library view,
+    adoptions), a school outside the network finds nothing; the origin school and unrestricted tokens always."""
+    n = await net.network(schools=net.schools[:2])
+    p = await practice(net, network_id=n["id"], visibility="network")
+    member, outsider, origin = (net.auth(schools=[str(net.schools[i])]) for i in (1, 2, 0))
+    for path in (f"/practices/{p['id']}", f"/library/{p['id']}", f"/practices/{p['id']}/adoptions"):
+        assert (await net.client.get(path, headers=outsider)).status_code == 404, path
+        for allowed in (member, origin, net.auth()):
+            assert (await net.client.get(path, headers=allowed)).status_code == 200, path
+    assert (await net.client.get("/practices", headers=outsider)).json()["items"] == []
+    for allowed in (member, origin, net.auth()):
+        assert [x["id"] for x in (await net.client.get("/practices", headers=allowed)).json()["items"]] == [p["id"]]
+    refused = await net.client.post(f"/practices/{p['id']}/adoptions", headers=outsider, json={
+        "school_id": str(net.schools[2]), "adopted_on": "2026-12-01", "outcome_notes": "n"})
+    assert refused.status_code == 404
+    adopted = await net.client.post(f"/practices/{p['id']}/adoptions", headers=member, json={
+        "school_id": str(net.schools[1]), "network_id": n["id"], "adopted_on": "2026-12-01", "outcome_notes": "n"})
+    assert adopted.status_code == 201, adopted.text
+    # reading is not revising: only the origin school's tokens (or the whole tenant's) change it
+    revised = await net.client.patch(f"/practices/{p['id']}", json={"title": "Mine"},
+                                     headers={**member, "If-Match": '"1"'})
+    assert revised.status_code == 404
+    assert await net.sql("SELECT count(*) FROM adoptions") == 1
+
+
+async def test_a_tenant_practice_is_read_by_every_token_of_the_tenant(net: Net) -> None:
+    n = await net.network(schools=net.schools[:2])
+    p = await practice(net, network_id=n["id"], visibility="network")
+    outsider = net.auth(schools=[str(net.schools[2])])
+    assert (await net.client.get(f"/practices/{p['id']}", headers=outsider)).status_code == 404
+    widened = await net.client.patch(f"/practices/{p['id']}", json={"visibility": "tenant"},
+                                     headers={**net.auth(), "If-Match": '"1"'})
+    assert widened.status_code == 200 and widened.json()["visibility"] == "tenant"
+    seen = await net.client.get(f"/practices/{p['id']}", headers=outsider)
+    assert seen.status_code == 200 and seen.json()["visibility"] == "tenant"
+    assert [x["id"] for x in (await net.client.get("/practices", headers=outsider)).json()["items"]] == [p["id"]]
+    adopted = await net.client.post(f"/practices/{p['id']}/adoptions", headers=outsider, json={
+        "school_id": str(net.schools[2]), "adopted_on": "2026-12-01", "outcome_notes": "Tried in grade 5"})
+    assert adopted.status_code == 201, adopted.text
+    listed = (await net.client.get(f"/practices/{p['id']}/adoptions", headers=outsider)).json()
+    assert [a["school_id"] for a in listed] == [str(net.schools[2])]
+    # still the tenant's own: another tenant finds it neither as a practice nor in the library
+    assert (await net.client.get(f"/practices/{p['id']}", headers=net.auth(OTHER))).status_code == 404
+    assert (await net.client.get(f"/library/{p['id']}", headers=net.auth(OTHER))).status_code == 404
+
+
+async def test_a_network_practice_without_a_network_is_its_origin_schools(net: Net) -> None:
+    p = await practice(net)  # visibility network (the default), no network_id
+    assert (await net.client.get(f"/practices/{p['id']}", headers=net.auth(schools=[str(net.schools[0])]))
+            ).status_code == 200
+    assert (await net.client.get(f"/practices/{p['id']}", headers=net.auth(schools=[str(net.schools[1])]))
+            ).status_code == 404

@@ -26,6 +26,7 @@ from services.networks.meetings.chairing import Candidate, rank_chairs, turn
 from services.networks.meetings.leadership import Chairing, by_month, leadership_index
 from services.networks.networks.rotation import next_host
 from services.networks.practices.spread import Adopted, spread
+from services.networks.practices.visibility import may_read
 from services.networks.problems.criteria import Check, Status, may_move, meets_all, unmet
 
 A, B, C, D, E = (uuid.UUID(int=n) for n in range(1, 6))
@@ -194,6 +195,22 @@ def test_spread_counts_schools_networks_and_time_to_first_adoption() -> None:
     assert (s.schools, s.networks, s.days_to_first_adoption) == (3, 2, 2)
     assert spread(adoptions, None).days_to_first_adoption is None
     assert spread([], date(2026, 11, 1)).schools == 0
+
+
+# --- practice visibility (inside the practice's tenant) ---
+
+def test_a_network_practice_is_read_by_its_networks_schools_and_its_origin() -> None:
+    # origin A, network of A and B; C is outside
+    assert may_read("network", A, [A, B], None)  # a token of the whole tenant
+    assert may_read("network", A, [A, B], {B}) and may_read("network", A, [A, B], {C, B})
+    assert may_read("network", A, [], {A})  # its origin school's, with or without a network
+    assert not may_read("network", A, [A, B], {C})
+    assert not may_read("network", A, [], {B})
+
+
+def test_a_tenant_or_published_practice_is_read_by_every_token_of_the_tenant() -> None:
+    for visibility in ("tenant", "published"):
+        assert may_read(visibility, A, [A, B], {C}) and may_read(visibility, A, [], {C})
 
 
 # --- commitments ---
