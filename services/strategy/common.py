@@ -14,7 +14,7 @@ from libs.common.auth import Principal
 from libs.common.changes import ChangeWindow, window_clauses
 from libs.common.pagination import PageRequest, page_of
 from libs.common.problems import Problem, field_error
-from libs.common.repository import Reference, get_or_404, require_known
+from libs.common.repository import Reference, get_or_404, reference, require_known
 from libs.directory import known_educators, known_schools
 from services.strategy.models import DIRECTORY, Plan
 
@@ -25,6 +25,21 @@ def owner(field: str, value: Any) -> Reference:
 
 def school(field: str, value: Any) -> Reference:
     return known_schools(DIRECTORY, field, value)
+
+
+def district(field: str, value: Any) -> Reference:
+    """A district hr's directory knows in the tenant: the replica holds it as the district of a school
+    not removed (strategy replicates schools, each with its district)."""
+    schools = DIRECTORY.schools
+    return reference(schools, "district", field, value, id_column="district_id",
+                     where=[schools.c.removed.is_(False)], replica=True)
+
+
+async def school_district(session: AsyncSession, tenant: str, school_id: uuid.UUID) -> uuid.UUID | None:
+    """The district of a school, as hr's directory (the replica) has it."""
+    schools = DIRECTORY.schools
+    return await session.scalar(select(schools.c.district_id).where(  # type: ignore[no-any-return]
+        schools.c.tenant_id == tenant, schools.c.school_id == school_id, schools.c.removed.is_(False)))
 
 
 async def check(session: AsyncSession, tenant: str, *refs: Reference) -> None:

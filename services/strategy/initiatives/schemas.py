@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field
 from libs.common.fields import Short, Strict, Text
 from libs.common.openapi_examples import example_id
 from services.strategy.fields import Period
+from services.strategy.plans.schemas import ItemRollup
 
 INITIATIVE_TITLE = "Weekly looking-at-student-work meetings in grade 7"
 MILESTONE_TITLE = "Every grade 7 team meets weekly over its students' writing"
@@ -88,7 +89,7 @@ class InitiativePublic(Strict):
         "next_update_due": "2026-11-04", "stale": False, "allocations": [ALLOCATION_EXAMPLE],
         "milestones": [{"id": example_id("milestone_id"), **MILESTONE_EXAMPLE, "status": "on_track", "progress": 0.5,
                         "last_update_on": "2026-10-05", "stale": False}],
-        "version": 2}]})
+        "rollup": {"status": "on_track", "progress": 0.5, "stale": False}, "version": 2}]})
 
     id: uuid.UUID
     plan_id: uuid.UUID
@@ -108,4 +109,6 @@ class InitiativePublic(Strict):
     stale: bool
     allocations: list[AllocationPublic]
     milestones: list[MilestonePublic]
+    rollup: ItemRollup = Field(description="With its milestones, as its goal and plan count it: the worst live "
+                                           "status, their mean progress, stale if any is.")
     version: int

@@ -23,6 +23,7 @@ from services.strategy.initiatives.schemas import (
     StatusUpdateIn,
 )
 from services.strategy.models import Allocation, Goal, Initiative, Milestone, Statement, StatusUpdate, utcnow
+from services.strategy.plans.schemas import ItemRollup
 
 IN, MS, A, U = (Initiative.__table__, Milestone.__table__, Allocation.__table__,  # type: ignore[attr-defined]
                StatusUpdate.__table__)  # type: ignore[attr-defined]
@@ -55,10 +56,14 @@ async def create(session: AsyncSession, principal: Principal, plan_id: uuid.UUID
         await session.execute(insert(MS), [{"id": uuid.uuid4(), "tenant_id": tenant, "initiative_id": initiative_id,
                                             "status": "not_started", "progress": 0.0, "last_update_on": None,
                                             "stale": False, **m.model_dump()} for m in body.milestones])
+    from services.strategy.plans.service import recompute_plan
     from services.strategy.reciprocity.service import reassess  # the ledger counts what is invested
 
     for school in sorted({a.school_id for a in body.allocations}):
         await reassess(session, tenant, school)
+    # its milestones may move the "if" of the statement it serves, and its allocations add schools to a
+    # district plan's: the plan's verdicts are judged again
+    await recompute_plan(session, tenant, plan_id)
     return await view(session, principal, initiative_id)
 
 
@@ -108,9 +113,13 @@ async def view(session: AsyncSession, principal: Principal, initiative_id: uuid.
         A.c.period, A.c.school_id))).mappings().all()
     milestones = (await session.execute(select(MS).where(MS.c.initiative_id == initiative_id).order_by(
         MS.c.due_on, MS.c.id))).mappings().all()
+    rolled = item_status.initiative_rollup(item_status.Item(row["status"], row["progress"], row["stale"]),
+                                           [item_status.Item(m["status"], m["progress"], m["stale"])
+                                            for m in milestones])
     return InitiativePublic(
         **{k: row[k] for k in InitiativePublic.model_fields if k in row},
         incoherent=row["statement_id"] is None,
+        rollup=ItemRollup(status=rolled.status, progress=rolled.progress, stale=rolled.stale),
         next_update_due=item_status.next_update_due(row["last_update_on"], row["starts_on"], row["cadence_days"]),
         allocations=[AllocationPublic(**{k: a[k] for k in AllocationPublic.model_fields}) for a in allocations],
         milestones=[MilestonePublic(**{k: m[k] for k in MilestonePublic.model_fields}) for m in milestones])

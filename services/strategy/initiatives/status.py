@@ -1,4 +1,7 @@
-"""Dated status updates, staleness, roll-up and a plan's freshness. Pure functions."""
+"""Dated status updates, staleness, roll-up and a plan's freshness. Pure functions.
+
+Roll-up, bottom up: milestones into their initiative (initiative_rollup), initiatives into their goal
+and into the plan (roll_up)."""
 
 from __future__ import annotations
 
@@ -58,3 +61,18 @@ def freshness(items: Sequence[Item]) -> float | None:
     if not live:
         return None
     return round(sum(not i.stale for i in live) / len(live), 6)
+
+
+def initiative_rollup(own: Item, milestones: Sequence[Item]) -> Item:
+    """An initiative with its milestones, as its goal and plan count it.
+
+    Without live milestones (none, or all cancelled), or cancelled itself: its own. Otherwise the worst
+    live status of the initiative and its live milestones (its own is left out while it has had no
+    update: `not_started` says nothing its milestones' updates do not), the mean progress of its live
+    milestones (they are what progress is measured in), stale if it or any live milestone is."""
+    live = [m for m in milestones if m.status != "cancelled"]
+    if own.status == "cancelled" or not live:
+        return own
+    parts = live if own.status == "not_started" else [own, *live]
+    return Item(roll_up(parts).status, round(sum(m.progress for m in live) / len(live), 6),
+                own.stale or any(m.stale for m in live))

@@ -23,7 +23,7 @@ READ, WRITE = require("strategy:read"), require("strategy:write")
              summary="Load performance data in bulk, idempotent by (school, measure, period); all or nothing")
 async def load_measurements(body: MeasurementBatch, principal: CurrentPrincipal,
                             session: WriteSession) -> BatchResult:
-    return await service.load(session, principal, body.items)
+    return await service.load(session, principal, body)
 
 
 @router.get("/measurements", response_model=Page[MeasurementPublic], dependencies=[READ],

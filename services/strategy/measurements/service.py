@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 from sqlalchemy import text
@@ -13,12 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from libs.common.auth import Principal
 from libs.common.changes import ChangeWindow
 from libs.common.pagination import PageRequest
-from libs.common.problems import Problem
+from libs.common.problems import Problem, validation_errors
 from libs.common.repository import unknown_references
 from services.strategy import common
 from services.strategy.measurements.schemas import (
     BatchItemResult,
     BatchResult,
+    MeasurementBatch,
     MeasurementIn,
     MeasurementPublic,
 )
@@ -36,12 +38,12 @@ UPSERT = text(
     "RETURNING (xmax = 0) AS inserted")
 
 
-def duplicate_errors(items: Sequence[MeasurementIn]) -> list[dict[str, str]]:
-    """Each (school, measure, period) and each external id once per batch."""
+def duplicate_errors(rows: Sequence[tuple[int, MeasurementIn]]) -> list[dict[str, str]]:
+    """Each (school, measure, period) and each external id once per batch (rows: index, item)."""
     errors: list[dict[str, str]] = []
     keys: dict[tuple[Any, ...], int] = {}
     ids: dict[str, int] = {}
-    for n, item in enumerate(items):
+    for n, item in rows:
         key = (item.school_id, item.measure, item.period)
         if key in keys:
             errors.append({"field": f"items[{n}].period",
@@ -54,21 +56,34 @@ def duplicate_errors(items: Sequence[MeasurementIn]) -> list[dict[str, str]]:
     return errors
 
 
-async def load(session: AsyncSession, principal: Principal, items: Sequence[MeasurementIn]) -> BatchResult:
-    """All rows or none: every bad row's index and field in one 422."""
+def _row_of(error: dict[str, Any]) -> tuple[int, str]:
+    field = str(error["field"])
+    return int(field.split("[")[1].split("]")[0]), field
+
+
+async def load(session: AsyncSession, principal: Principal, batch: MeasurementBatch) -> BatchResult:
+    """All rows or none: every bad row's index and field in one 422, whether a row is refused by its own
+    fields (a value that is no number) or by the tenant (a school hr does not know there)."""
     tenant = principal.tenant_id
-    errors = duplicate_errors(items)
-    for n, item in enumerate(items):
-        if not principal.may_see_school(item.school_id):
+    rows = batch.rows()
+    errors: list[dict[str, Any]] = [{k: e[k] for k in ("field", "message", "type")}
+                                    for e in validation_errors([{**r, "loc": ("body", *r["loc"])}
+                                                                for r in batch.rejected])]
+    errors += duplicate_errors(rows)
+    schools = {n: item.school_id for n, item in rows} | batch.rejected_schools
+    for n, school in sorted(schools.items()):
+        if not principal.may_see_school(school):
             errors.append({"field": f"items[{n}].school_id", "message": "outside your schools"})
-    missing = await unknown_references(session, tenant, [common.school("items", [i.school_id for i in items])])
-    errors += [{"field": f"{f}.school_id", "message": f"no such {label}"} for f, label in missing]
+    every_school = replace(common.school("items", None),  # one query for the batch's schools
+                           ids={f"items[{n}].school_id": school for n, school in sorted(schools.items())})
+    missing = await unknown_references(session, tenant, [every_school])
+    errors += [{"field": f, "message": f"no such {label}"} for f, label in missing]
     if errors:
-        errors.sort(key=lambda e: (int(e["field"].split("[")[1].split("]")[0]), e["field"]))
+        errors.sort(key=_row_of)
         raise Problem(422, "Invalid batch", f"{len(errors)} problem(s) in the batch; nothing was written",
                       slug="invalid-batch", errors=errors)
     results, changed = [], set()
-    for n, item in enumerate(items):
+    for n, item in rows:
         row = (await session.execute(UPSERT, {"tenant_id": tenant, "source": "bulk", **item.model_dump()})).first()
         outcome: Literal["created", "updated", "unchanged"] = (
             "unchanged" if row is None else ("created" if row[0] else "updated"))

@@ -26,26 +26,23 @@ STATEMENT_EXAMPLE: dict[str, Any] = {
 
 
 class PlanCreate(Strict):
+    """A district plan names its district; a school plan its school (and, optionally, that school's district).
+    The rules across fields (plans/scope.py) are the service's, so a refusal names the field."""
+
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"level": "district", "district_id": example_id("district_id"), "title": PLAN_TITLE, "vision": PLAN_VISION,
          "owner_id": example_id("educator_id"), "period_start": "2026-27-T1", "period_end": "2026-27-T3"}]})
 
     level: Literal["district", "school"]
-    district_id: uuid.UUID | None = None
-    school_id: uuid.UUID | None = None
+    district_id: uuid.UUID | None = Field(None, description="Required for a district plan: a district of hr's "
+                                                            "directory (one of its schools names it). A school "
+                                                            "plan without one takes its school's.")
+    school_id: uuid.UUID | None = Field(None, description="Required for a school plan.")
     title: Short
     vision: Text
     owner_id: uuid.UUID
     period_start: Period
     period_end: Period
-
-    @model_validator(mode="after")
-    def _scope(self) -> PlanCreate:
-        if self.level == "school" and self.school_id is None:
-            raise ValueError("a school plan needs school_id")
-        if self.period_end < self.period_start:
-            raise ValueError("period_end comes before period_start")
-        return self
 
 
 class StatementCreate(Strict):

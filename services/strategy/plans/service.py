@@ -20,7 +20,7 @@ from libs.contracts.strategy import InitiativeStale, PlanAdopted, StatementVerdi
 from services.strategy import common
 from services.strategy.initiatives import status as item_status
 from services.strategy.models import Allocation, Goal, Initiative, Milestone, Plan, Statement, utcnow
-from services.strategy.plans import verdicts
+from services.strategy.plans import scope, verdicts
 from services.strategy.plans.schemas import (
     GoalRollup,
     ItemRollup,
@@ -40,14 +40,27 @@ IN, MS, A, G = (Initiative.__table__, Milestone.__table__, Allocation.__table__,
 
 
 async def create(session: AsyncSession, principal: Principal, body: PlanCreate) -> PlanPublic:
+    """Checked before anything is written: the scope's rules (each refusal naming its field), the school
+    the client may reach, every id known in the tenant, and a school and district that agree."""
     tenant = principal.tenant_id
+    if errors := scope.scope_errors(body.level, body.district_id, body.school_id, body.period_start,
+                                    body.period_end):
+        raise Problem(422, "Invalid request", "; ".join(f"{f}: {m}" for f, m in errors), slug="validation-error",
+                      errors=[{"field": f, "message": m} for f, m in errors])
     common.school_scope(principal, "school_id", body.school_id)
     await common.check(session, tenant, common.school("school_id", body.school_id),
-                       common.owner("owner_id", body.owner_id))
+                       common.owner("owner_id", body.owner_id), common.district("district_id", body.district_id))
+    district = body.district_id
+    if body.school_id is not None:
+        of_school = await common.school_district(session, tenant, body.school_id)
+        if why := scope.district_mismatch(body.district_id, of_school):
+            raise field_error("district_id", why)
+        district = scope.plan_district(body.district_id, of_school)
     now = utcnow()
     plan_id = uuid.uuid4()
     await session.execute(insert(P).values(id=plan_id, tenant_id=tenant, status="draft", version=1,
-                                           created_at=now, updated_at=now, adopted_at=None, **body.model_dump()))
+                                           created_at=now, updated_at=now, adopted_at=None,
+                                           **{**body.model_dump(), "district_id": district}))
     return await view(session, principal, plan_id)
 
 
@@ -142,6 +155,14 @@ async def recompute(session: AsyncSession, tenant: str, statement_ids: list[uuid
     await record_events(session, payloads, service=SERVICE, tenant_id=tenant)
 
 
+async def recompute_plan(session: AsyncSession, tenant: str, plan_id: uuid.UUID) -> None:
+    """Every statement of a plan: what an initiative added to it may change (its schools, its milestones)."""
+    ids = (await session.execute(select(S.c.id).where(S.c.tenant_id == tenant, S.c.plan_id == plan_id))
+           ).scalars().all()
+    if ids:
+        await recompute(session, tenant, list(ids))
+
+
 async def recompute_for_measures(session: AsyncSession, tenant: str, measures: set[str]) -> None:
     if not measures:
         return
@@ -175,8 +196,11 @@ async def view(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) 
     milestones = (await session.execute(select(MS).join_from(MS, IN, IN.c.id == MS.c.initiative_id)
                                         .where(IN.c.plan_id == plan_id))).mappings().all()
     items = _items(list(initiatives)) + _items(list(milestones))
-    rollup = item_status.roll_up(_items(list(initiatives)))
-    by_goal = [(g, item_status.roll_up(_items([i for i in initiatives if i["goal_id"] == g]))) for g in goals]
+    # milestones roll up into their initiative, initiatives into their goal and the plan
+    rolled = {i["id"]: item_status.initiative_rollup(
+        _items([i])[0], _items([m for m in milestones if m["initiative_id"] == i["id"]])) for i in initiatives}
+    rollup = item_status.roll_up(list(rolled.values()))
+    by_goal = [(g, item_status.roll_up([rolled[i["id"]] for i in initiatives if i["goal_id"] == g])) for g in goals]
     return PlanPublic(
         **{k: plan[k] for k in PlanPublic.model_fields if k in plan},
         statements=[_statement(s) for s in statements], goal_ids=list(goals),

@@ -10,10 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from libs.common.openapi_examples import example_id
+from services.strategy.trajectories import rules
+from services.strategy.trajectories.service import rules_view
 
 PERIODS = [f"{year}-{term}" for year in ("2023-24", "2024-25", "2025-26") for term in ("T1", "T2", "T3")] + [
     "2026-27-T1"]
 MATH = [34.0, 37.0, 35.0, 38.0, 36.0, 36.0, 30.0, 33.0, 37.0, 44.0]
+QUALITY = [0.50, 0.54, 0.51, 0.55, 0.52, 0.53, 0.62, 0.60, 0.61, 0.63]
 LIMITS = {"centre": 36.0, "lower": 30.68, "upper": 41.32}
 
 
@@ -45,11 +48,13 @@ TRAJECTORY_EXAMPLE: dict[str, Any] = {
     "implementation_dip": {"status": "recovered", "signal": DIP, "bottom_period": "2025-26-T1",
                            "recovered_period": "2025-26-T3", "baseline_median": 36.0},
     "plateau": {"detected": False, "gain": GAIN, "periods_since_gain": 0, "threshold": 6},
-    "see_saw": {"detected": False, "quality_signal": _signal("up", 0.6032, 0.62, 6), "performance_signal": GAIN,
+    "see_saw": {"detected": False, "quality_signal": _signal("up", 0.6048, 0.62, 6), "performance_signal": GAIN,
                 "lag": 3},
     "lag": {"lag": 3, "correlation": 0.633786, "pairs": 7,
             "warning": "only 7 overlapping points at lag 3 (fewer than 10): too short to say",
             "by_lag": {"0": 0.240028, "1": 0.343002, "2": 0.569396, "3": 0.633786, "4": 0.447214}},
+    "rules": {name: {"freeze": 6, **rules_view(PERIODS, rules.analyse(values, freeze=6))}
+              for name, values in (("performance", MATH), ("quality", QUALITY))},
     "stage": {"stage": "improving", "reasons": ["performance signals up against its baseline"], "signals": [GAIN]},
 }
 

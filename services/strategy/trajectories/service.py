@@ -13,7 +13,7 @@ from libs.common.outbox import record_events
 from libs.contracts.strategy import TrajectorySignalDetected
 from services.strategy.models import Allocation, CycleMark, Initiative
 from services.strategy.settings import SERVICE
-from services.strategy.trajectories import detectors, rules
+from services.strategy.trajectories import calendar, detectors, rules
 from services.strategy.trajectories.rules import Value
 
 SERIES_SQL = text("SELECT period, value FROM measurements WHERE tenant_id = :t AND school_id = :s "
@@ -23,8 +23,10 @@ CLAIM_SIGNAL = text("INSERT INTO signals_seen (tenant_id, school_id, measure, ru
 
 
 async def series(session: AsyncSession, tenant: str, school: uuid.UUID, measure: str) -> tuple[list[str], list[Value]]:
+    """A school's values of a measure in period order, a blank (None) for each period missing between the
+    first and the last (calendar.with_blanks)."""
     rows = (await session.execute(SERIES_SQL, {"t": tenant, "s": school, "m": measure})).tuples().all()
-    return [r[0] for r in rows], [float(r[1]) for r in rows]
+    return calendar.with_blanks([r[0] for r in rows], [float(r[1]) for r in rows])
 
 
 def align(a: tuple[list[str], list[Value]], b: tuple[list[str], list[Value]]) -> tuple[list[str], list[Value],
@@ -42,6 +44,10 @@ def signal_view(s: rules.Signal, periods: Sequence[str]) -> dict[str, Any]:
 
 def chart(periods: Sequence[str], values: Sequence[Value], analysis: rules.Analysis) -> dict[str, Any]:
     """Everything a client needs to draw run and individuals charts without recomputing."""
+    return {"points": chart_points(periods, values, analysis), **rules_view(periods, analysis)}
+
+
+def chart_points(periods: Sequence[str], values: Sequence[Value], analysis: rules.Analysis) -> list[dict[str, Any]]:
     points = []
     for ph in analysis.phases:
         lim = ph.limits
@@ -50,6 +56,11 @@ def chart(periods: Sequence[str], values: Sequence[Value], analysis: rules.Analy
                            "median": ph.median, "centre": lim.centre if lim else None,
                            "lower": lim.lower if lim else None, "upper": lim.upper if lim else None,
                            "baseline": i < ph.phase.baseline_end})
+    return points
+
+
+def rules_view(periods: Sequence[str], analysis: rules.Analysis) -> dict[str, Any]:
+    """Every rule's figures per phase (median, XmR limits, Anhøj runs and crossings) and every signal."""
     phases = []
     for ph in analysis.phases:
         a = ph.anhoej
@@ -64,7 +75,7 @@ def chart(periods: Sequence[str], values: Sequence[Value], analysis: rules.Analy
                                               "longest_run_max": a.longest_run_max, "crossings": a.crossings,
                                               "crossings_min": a.crossings_min, "signal": a.runs_signal},
         })
-    return {"points": points, "phases": phases, "freeze_ignored": analysis.freeze_ignored,
+    return {"phases": phases, "freeze_ignored": analysis.freeze_ignored,
             "signals": [signal_view(s, periods) for s in analysis.signals]}
 
 
@@ -129,6 +140,9 @@ async def trajectory(session: AsyncSession, tenant: str, school: uuid.UUID, perf
     flat = detectors.plateau(perf, baseline=base, periods=plateau_periods, shift=shift, trend=trend)
     seesaw = detectors.see_saw(qual, perf, baseline=base, shift=shift, trend=trend)
     lag = detectors.quality_to_performance_lag(qual, perf, max_lag=max_lag)
+    charts = {name: {"freeze": base, **rules_view(periods, rules.analyse(values, freeze=base, shift=shift,
+                                                                          trend=trend))}
+              for name, values in (("performance", perf), ("quality", qual))}
     stage = detectors.improvement_stage(perf, qual, baseline=base, initiative_start=start,
                                         plateau_periods=plateau_periods, shift=shift, trend=trend)
 
@@ -149,6 +163,8 @@ async def trajectory(session: AsyncSession, tenant: str, school: uuid.UUID, perf
         "see_saw": {"detected": seesaw.detected, "quality_signal": sig(seesaw.quality_signal),
                     "performance_signal": sig(seesaw.performance_signal), "lag": seesaw.lag},
         "lag": lag_view(lag),
+        # Anhøj, IHI shift and trend, XmR: both series with the baseline frozen on the first points
+        "rules": charts,
         "stage": {"stage": stage.stage, "reasons": stage.reasons, "signals": [signal_view(s, periods)
                                                                              for s in stage.signals]},
     }

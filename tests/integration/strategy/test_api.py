@@ -29,6 +29,8 @@ class Strategy:
     def __init__(self, app: FastAPI, client: httpx.AsyncClient, url: str, make_token: Callable[..., str]) -> None:
         self.app, self.client, self.url, self.make_token = app, client, url, make_token
         self.hamilton, self.lincoln, self.foreign_school = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        # hr's districts, as strategy's replica knows them: the district of each replicated school
+        self.north, self.south, self.foreign_district = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
         self.principal, self.coach, self.foreign_educator = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 
     def auth(self, tenant: str = "district-a") -> dict[str, str]:
@@ -42,10 +44,11 @@ class Strategy:
             await conn.close()
 
     async def seed(self) -> None:
-        for tenant, school in [("district-a", self.hamilton), ("district-a", self.lincoln),
-                               ("district-b", self.foreign_school)]:
-            await self.sql("INSERT INTO school_directory (tenant_id, school_id, name, version) VALUES ($1, $2, 'S', 1)",
-                           tenant, school)
+        for tenant, school, district in [("district-a", self.hamilton, self.north),
+                                         ("district-a", self.lincoln, self.south),
+                                         ("district-b", self.foreign_school, self.foreign_district)]:
+            await self.sql("INSERT INTO school_directory (tenant_id, school_id, district_id, name, version) "
+                           "VALUES ($1, $2, $3, 'S', 1)", tenant, school, district)
         for tenant, educator in [("district-a", self.principal), ("district-a", self.coach),
                                  ("district-b", self.foreign_educator)]:
             await self.sql("INSERT INTO educator_directory (tenant_id, educator_id, school_id, career_stage, version) "
@@ -185,6 +188,24 @@ BAD = [
     ("initiative for an unknown goal", "initiatives", {"goal_id": "UNKNOWN"}, "goal_id"),
     ("allocation to a foreign school", "initiatives", {"allocations": [
         {"school_id": "FOREIGN", "period": "2018-19", "money": 1, "hours": 1}]}, "allocations[0].school_id"),
+    ("milestone owned by a foreign educator", "initiatives", {"milestones": [
+        {"title": "m", "owner_id": "FOREIGN_EDUCATOR", "due_period": PERIODS[2], "due_on": "2015-12-15"}]},
+     "milestones[0].owner_id"),
+    ("milestone owned by an unknown educator", "initiatives", {"milestones": [
+        {"title": "m", "owner_id": "UNKNOWN", "due_period": PERIODS[2], "due_on": "2015-12-15"}]},
+     "milestones[0].owner_id"),
+    ("plan for a foreign school", "plans", {"school_id": "FOREIGN"}, "school_id"),
+    ("plan for an unknown school", "plans", {"school_id": "UNKNOWN"}, "school_id"),
+    ("plan owned by a foreign educator", "plans", {"owner_id": "FOREIGN_EDUCATOR"}, "owner_id"),
+    ("plan owned by an unknown educator", "plans", {"owner_id": "UNKNOWN"}, "owner_id"),
+    ("school plan without its school", "plans", {"school_id": None}, "school_id"),
+    ("district plan without its district", "plans", {"level": "district", "school_id": None}, "district_id"),
+    ("district plan for a foreign district", "plans", {"level": "district", "school_id": None,
+                                                       "district_id": "FOREIGN_DISTRICT"}, "district_id"),
+    ("district plan for an unknown district", "plans", {"level": "district", "school_id": None,
+                                                        "district_id": "UNKNOWN"}, "district_id"),
+    ("school plan in another district than its school's", "plans", {"district_id": "SOUTH"}, "district_id"),
+    ("plan ending before it starts", "plans", {"period_end": "2013-14-T1"}, "period_end"),
 ]
 
 
@@ -199,18 +220,176 @@ async def test_bad_input_names_the_field_and_writes_nothing(st: Strategy, case: 
         "statements": {"text": "if x then y", "if_kind": "measure", "if_measure": "a", "then_measure": "b", "lag": 2},
         "initiatives": {"title": "t", "owner_id": str(st.principal), "start_period": PERIODS[0],
                         "starts_on": "2014-09-01"},
+        "plans": {"level": "school", "school_id": str(st.hamilton), "title": "t", "vision": "v",
+                  "owner_id": str(st.principal), "period_start": PERIODS[0], "period_end": PERIODS[-1]},
     }
     swap = {"FOREIGN": str(st.foreign_school), "FOREIGN_EDUCATOR": str(st.foreign_educator),
-            "UNKNOWN": str(uuid.uuid4())}
+            "FOREIGN_DISTRICT": str(st.foreign_district), "SOUTH": str(st.south), "UNKNOWN": str(uuid.uuid4())}
     body = {**bodies[kind], **{k: swap.get(v, v) if isinstance(v, str) else v for k, v in overrides.items()}}
     for a in body.get("allocations", []):
         a["school_id"] = swap.get(a["school_id"], a["school_id"])
-    before = await st.sql("SELECT count(*) FROM outbox")
-    r = await st.client.post(f"/plans/{plan['id']}/{kind}", json=body, headers=st.auth())
+    for m in body.get("milestones", []):
+        m["owner_id"] = swap.get(m["owner_id"], m["owner_id"])
+    tables = ("plans", "goals", "statements", "initiatives", "allocations", "milestones", "outbox")
+    before = [await st.sql(f"SELECT count(*) FROM {t}") for t in tables]
+    path = "/plans" if kind == "plans" else f"/plans/{plan['id']}/{kind}"
+    r = await st.client.post(path, json=body, headers=st.auth())
     assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
     assert field in [e["field"] for e in r.json()["errors"]]
-    assert await st.sql(f"SELECT count(*) FROM {kind}") == 0
-    assert await st.sql("SELECT count(*) FROM outbox") == before
+    assert [await st.sql(f"SELECT count(*) FROM {t}") for t in tables] == before
+
+
+async def test_plans_take_a_known_district_and_their_schools(st: Strategy) -> None:
+    district = await st.post("/plans", {"level": "district", "district_id": str(st.north), "title": "North math",
+                                        "vision": "v", "owner_id": str(st.principal), "period_start": PERIODS[0],
+                                        "period_end": PERIODS[-1]})
+    assert (district["district_id"], district["school_id"]) == (str(st.north), None)
+    school = await st.hamilton_plan()  # no district named: the school's, as hr's directory has it
+    assert school["district_id"] == str(st.north)
+    named = await st.post("/plans", {"level": "school", "school_id": str(st.hamilton), "district_id": str(st.north),
+                                     "title": "t", "vision": "v", "owner_id": str(st.principal),
+                                     "period_start": PERIODS[0], "period_end": PERIODS[-1]})
+    assert named["district_id"] == str(st.north)
+    listed = await st.get("/plans", district_id=str(st.north))
+    assert {p["id"] for p in listed["items"]} == {district["id"], school["id"], named["id"]}
+    # a district whose only school hr removed is no longer known
+    await st.sql("UPDATE school_directory SET removed = true WHERE school_id = $1", st.lincoln)
+    r = await st.client.post("/plans", headers=st.auth(), json={
+        "level": "district", "district_id": str(st.south), "title": "t", "vision": "v",
+        "owner_id": str(st.principal), "period_start": PERIODS[0], "period_end": PERIODS[-1]})
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["district_id"]
+
+
+async def test_an_update_of_an_unknown_milestone_names_it_and_writes_nothing(st: Strategy) -> None:
+    plan = await st.hamilton_plan()
+    milestone = {"title": "m", "owner_id": str(st.coach), "due_period": PERIODS[2], "due_on": "2015-12-15"}
+    first = await st.post(f"/plans/{plan['id']}/initiatives", {
+        "title": "t", "owner_id": str(st.principal), "start_period": PERIODS[0], "starts_on": "2014-09-01",
+        "milestones": [milestone]})
+    other = await st.post(f"/plans/{plan['id']}/initiatives", {
+        "title": "u", "owner_id": str(st.principal), "start_period": PERIODS[0], "starts_on": "2014-09-01",
+        "milestones": [milestone]})
+    for unknown in (str(uuid.uuid4()), other["milestones"][0]["id"]):  # none, or another initiative's
+        r = await st.client.post(f"/initiatives/{first['id']}/updates", headers=st.auth(), json={
+            "status": "done", "progress": 1, "as_of": "2015-12-10", "milestone_id": unknown})
+        assert r.status_code == 422, r.text
+        assert [e["field"] for e in r.json()["errors"]] == ["milestone_id"]
+    assert await st.sql("SELECT count(*) FROM status_updates") == 0
+    assert await st.sql("SELECT count(*) FROM milestones WHERE status <> 'not_started'") == 0
+    assert (await st.get(f"/initiatives/{first['id']}"))["version"] == first["version"]
+
+
+async def test_a_batch_with_a_bad_value_and_a_foreign_school_names_both_rows(st: Strategy) -> None:
+    rows = math_rows(str(st.lincoln), 4)
+    rows[1] = {**rows[1], "value": "high"}  # refused by its own field
+    rows[3] = {**rows[3], "school_id": str(st.foreign_school)}  # refused by the tenant
+    r = await st.client.post("/measurements/bulk", json={"items": rows}, headers=st.auth())
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in r.json()["errors"]] == ["items[1].value", "items[3].school_id"]
+    # a row refused by its value still has its school checked, and a school id that is no id is not looked up
+    rows[1] = {**rows[1], "school_id": str(st.foreign_school)}
+    rows[2] = {**rows[2], "school_id": "not-an-id", "value": None}
+    r = await st.client.post("/measurements/bulk", json={"items": rows}, headers=st.auth())
+    assert [e["field"] for e in r.json()["errors"]] == [
+        "items[1].school_id", "items[1].value", "items[2].school_id", "items[2].value", "items[3].school_id"]
+    assert await st.sql("SELECT count(*) FROM measurements") == 0
+    assert await st.sql("SELECT count(*) FROM outbox") == 0
+
+
+async def test_a_goal_whose_due_period_passed_without_its_target_is_missed(st: Strategy) -> None:
+    plan = await st.hamilton_plan()
+    goal = await st.post(f"/plans/{plan['id']}/goals", {
+        "school_id": str(st.hamilton), "owner_id": str(st.principal), "measure": "math", "polarity": "higher",
+        "baseline": 50, "baseline_period": PERIODS[0], "target": 60, "due_period": PERIODS[11],
+        "due_on": "2020-06-30"})
+    # up to the due period: math never reaches 60, and no later period is in yet: still open
+    await st.post("/measurements/bulk", {"items": math_rows(str(st.hamilton), 12)}, status=200)
+    assert (await st.get(f"/goals/{goal['id']}"))["status"] == "open"
+    assert await st.events("org.improvenet.strategy.goal.missed") == 0
+    # the first later period arrives (62, above the target, but after the due period): missed, told once
+    await st.post("/measurements/bulk", {"items": math_rows(str(st.hamilton), 15)}, status=200)
+    missed = await st.get(f"/goals/{goal['id']}")
+    assert missed["status"] == "missed" and missed["latest"] == 62 and missed["variance_from_target"] == 2
+    assert await st.events("org.improvenet.strategy.goal.missed") == 1
+    payload = await st.sql("SELECT payload::text FROM outbox WHERE type = 'org.improvenet.strategy.goal.missed'")
+    assert str(st.hamilton) in payload and PERIODS[12] in payload  # the period that made it missed
+    await st.post("/measurements/bulk", {"items": math_rows(str(st.hamilton))}, status=200)
+    assert await st.events("org.improvenet.strategy.goal.missed") == 1
+    assert await st.events("org.improvenet.strategy.goal.met") == 0
+
+
+async def test_milestones_roll_up_into_their_initiative_then_the_goal_and_the_plan(st: Strategy) -> None:
+    plan = await st.hamilton_plan()
+    goal = await st.post(f"/plans/{plan['id']}/goals", {
+        "school_id": str(st.hamilton), "owner_id": str(st.principal), "measure": "math", "polarity": "higher",
+        "baseline": 50, "baseline_period": PERIODS[0], "target": 60, "due_period": PERIODS[-1],
+        "due_on": "2024-06-30"})
+    today = date.today().isoformat()
+    initiative = await st.post(f"/plans/{plan['id']}/initiatives", {
+        "title": "Model classroom", "owner_id": str(st.principal), "goal_id": goal["id"],
+        "start_period": PERIODS[0], "starts_on": today, "milestones": [
+            {"title": f"m{n}", "owner_id": str(st.coach), "due_period": PERIODS[n], "due_on": "2016-06-30"}
+            for n in (1, 2)]})
+    assert initiative["rollup"] == {"status": "not_started", "progress": 0, "stale": False}
+    first, second = (m["id"] for m in initiative["milestones"])
+    await st.post(f"/initiatives/{initiative['id']}/updates", {"status": "done", "progress": 1, "as_of": today,
+                                                              "milestone_id": first}, status=200)
+    rolled = await st.post(f"/initiatives/{initiative['id']}/updates", {
+        "status": "at_risk", "progress": 0.5, "as_of": today, "milestone_id": second}, status=200)
+    # the initiative itself was never updated: its milestones say where it stands
+    assert rolled["status"] == "not_started"
+    assert rolled["rollup"] == {"status": "at_risk", "progress": 0.75, "stale": False}
+    view = await st.get(f"/plans/{plan['id']}")
+    assert view["rollup"] == {"status": "at_risk", "progress": 0.75, "stale": False}
+    assert view["goal_rollups"] == [{"goal_id": goal["id"], "status": "at_risk", "progress": 0.75, "stale": False}]
+    await st.post(f"/initiatives/{initiative['id']}/updates", {"status": "done", "progress": 1, "as_of": today,
+                                                              "milestone_id": second}, status=200)
+    view = await st.get(f"/plans/{plan['id']}")
+    assert view["rollup"] == {"status": "done", "progress": 1, "stale": False}
+
+
+async def test_an_initiative_added_later_has_the_plans_verdicts_judged_again(st: Strategy) -> None:
+    """A district plan's schools are those its initiatives invest in: the data is in before the first
+    allocation names Hamilton, and adding it judges the statement without waiting for more data."""
+    await st.post("/measurements/bulk", {"items": math_rows(str(st.hamilton))}, status=200)
+    for i in range(len(PERIODS)):
+        await st.consume(quality_event(st.hamilton, i))
+    plan = await st.post("/plans", {"level": "district", "district_id": str(st.north), "title": "North math",
+                                    "vision": "v", "owner_id": str(st.principal),
+                                    "period_start": PERIODS[INITIATIVE_START], "period_end": PERIODS[-1]})
+    statement = await st.post(f"/plans/{plan['id']}/statements", {
+        "text": "then math scores rise", "if_kind": "measure", "if_measure": "practice-quality",
+        "then_measure": "math", "lag": 3})
+    assert statement["verdict"] == "untested" and statement["evidence"] == {}
+    await st.post(f"/plans/{plan['id']}/initiatives", {
+        "title": "Observe the model classroom", "owner_id": str(st.principal), "statement_id": statement["id"],
+        "start_period": PERIODS[INITIATIVE_START], "starts_on": "2018-08-20",
+        "allocations": [{"school_id": str(st.hamilton), "period": "2018-19", "money": 25000, "hours": 120}]})
+    judged = await st.get(f"/statements/{statement['id']}")
+    assert judged["verdict"] == "supported" and list(judged["evidence"]) == [str(st.hamilton)]
+    assert await st.events("org.improvenet.strategy.statement.verdict-changed") == 1
+
+
+async def test_missing_periods_are_blanks_and_the_trajectory_holds_every_rule(st: Strategy) -> None:
+    rows = [r for n, r in enumerate(math_rows(str(st.hamilton))) if n not in (4, 5)]  # two terms never loaded
+    await st.post("/measurements/bulk", {"items": rows}, status=200)
+    for i in range(len(PERIODS)):
+        await st.consume(quality_event(st.hamilton, i))
+    chart = await st.get(f"/schools/{st.hamilton}/series/math")
+    assert [p["period"] for p in chart["points"]] == PERIODS
+    assert [p["value"] for p in chart["points"]][3:7] == [52, None, None, 51]
+    trajectory = await st.get(f"/schools/{st.hamilton}/trajectory", performance="math")
+    assert trajectory["periods"] == PERIODS
+    for name in ("performance", "quality"):
+        view = trajectory["rules"][name]
+        assert view["freeze"] == trajectory["baseline_points"] == INITIATIVE_START
+        phase = view["phases"][0]
+        assert phase["anhoej"]["useful_points"] > 0 and phase["limits"]["upper"] > phase["limits"]["lower"]
+    performance = trajectory["rules"]["performance"]
+    assert performance["phases"][0]["anhoej"]["useful_points"] <= len(PERIODS) - 2  # blanks are not points
+    assert {s["rule"] for s in performance["signals"]} >= {"outside-limits", "shift"}
+    assert (trajectory["lag"]["lag"], trajectory["lag"]["pairs"]) == (2, 16)  # 18 pairs at lag 2, less 2 blanks
 
 
 async def test_updates_dated_in_the_future_staleness_and_freshness(st: Strategy) -> None:
@@ -263,8 +442,8 @@ async def test_goals_progress_and_met(st: Strategy) -> None:
 
 
 async def test_the_ledger_flags_demand_rising_while_learning_stays_flat(st: Strategy) -> None:
-    plan = await st.post("/plans", {"level": "district", "title": "District", "vision": "v",
-                                    "owner_id": str(st.principal), "period_start": "2024-25",
+    plan = await st.post("/plans", {"level": "district", "district_id": str(st.south), "title": "District",
+                                    "vision": "v", "owner_id": str(st.principal), "period_start": "2024-25",
                                     "period_end": "2026-27"})
     for n, (target, due) in enumerate([(52.5, "2025-06-30"), (55, "2026-06-30")]):
         await st.post(f"/plans/{plan['id']}/goals", {

@@ -30,15 +30,16 @@ SCOPES = ["strategy:read", "strategy:write"]
 # distinct from their first characters: the story's external ids take a school's first eight
 HAMILTON, LINCOLN, FOREIGN = (uuid.UUID(f"{n}0000000-0000-4000-8000-000000000000") for n in "abc")
 PRINCIPAL = uuid.UUID("e0000000-0000-4000-8000-000000000000")
+DISTRICT = uuid.UUID("d0000000-0000-4000-8000-000000000000")
 
 
 @pytest.fixture
 async def sync(pg_server: str, keys_dir: Path, make_token: Callable[..., str]) -> AsyncIterator[Sync]:
     url = await new_database(pg_server, "strategy", service="strategy")
     async with sync_client("strategy", pg_server, url, keys_dir, make_token, TRACKED_TABLES, SCOPES) as client:
-        await sql(client, "INSERT INTO school_directory (tenant_id, school_id, name, version) VALUES "
-                          "('district-a', :h, 'Hamilton', 1), ('district-a', :ln, 'Lincoln', 1), "
-                          "('district-b', :f, 'Elsewhere', 1)", h=HAMILTON, ln=LINCOLN, f=FOREIGN)
+        await sql(client, "INSERT INTO school_directory (tenant_id, school_id, district_id, name, version) VALUES "
+                          "('district-a', :h, :d, 'Hamilton', 1), ('district-a', :ln, :d, 'Lincoln', 1), "
+                          "('district-b', :f, NULL, 'Elsewhere', 1)", h=HAMILTON, ln=LINCOLN, f=FOREIGN, d=DISTRICT)
         await sql(client, "INSERT INTO educator_directory (tenant_id, educator_id, career_stage, version) "
                           "VALUES ('district-a', :p, 'principal', 1)", p=PRINCIPAL)
         yield client
@@ -72,7 +73,8 @@ async def load(sync: Sync, rows: list[dict[str, object]]) -> dict[str, Any]:
 
 
 def plan(school: uuid.UUID | None = None) -> dict[str, Any]:
-    scope = {"level": "school", "school_id": str(school)} if school else {"level": "district"}
+    scope = ({"level": "school", "school_id": str(school)} if school
+             else {"level": "district", "district_id": str(DISTRICT)})
     return {**scope, "title": "Math", "vision": "Every student explains their reasoning",
             "owner_id": str(PRINCIPAL), "period_start": PERIODS[0], "period_end": PERIODS[-1]}
 

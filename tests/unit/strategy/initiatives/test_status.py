@@ -28,3 +28,25 @@ def test_roll_up_and_freshness() -> None:
     assert status.freshness(items) == 0.5
     assert status.roll_up([status.Item("done", 1, False)]).status == "done"
     assert status.freshness([status.Item("done", 1, False)]) is None
+
+
+def test_milestones_roll_up_into_their_initiative() -> None:
+    never, on_track = status.Item("not_started", 0.0, False), status.Item("on_track", 0.4, False)
+    done, late = status.Item("done", 1.0, False), status.Item("at_risk", 0.5, True)
+    cancelled = status.Item("cancelled", 0.9, True)
+    # no live milestone: the initiative's own
+    assert status.initiative_rollup(on_track, []) == on_track
+    assert status.initiative_rollup(on_track, [cancelled]) == on_track
+    # never updated itself: its milestones say where it stands (a done milestone is progress 1)
+    assert status.initiative_rollup(never, [done]) == status.Item("done", 1.0, False)
+    assert status.initiative_rollup(never, [done, late, cancelled]) == status.Item("at_risk", 0.75, True)
+    # updated itself: the worst live status of both levels, the milestones' mean progress
+    assert status.initiative_rollup(on_track, [done, done]) == status.Item("on_track", 1.0, False)
+    assert status.initiative_rollup(status.Item("done", 1.0, False), [late]) == status.Item("at_risk", 0.5, True)
+    assert status.initiative_rollup(status.Item("off_track", 0.1, True), [done]) == status.Item("off_track", 1.0,
+                                                                                                 True)
+    # cancelled is cancelled, whatever its milestones
+    assert status.initiative_rollup(cancelled, [late]) == cancelled
+    # then into the goal and the plan: the initiatives' roll-ups roll up again
+    rolled = [status.initiative_rollup(never, [done]), status.initiative_rollup(on_track, [late])]
+    assert status.roll_up(rolled) == status.Item("at_risk", 0.75, True)
