@@ -65,11 +65,22 @@ class Device:
 
 
 def png_size(path: Path) -> tuple[int, int]:
+    """The PNG decoded whole (every chunk's CRC, the zlib stream, every scanline: a truncated or corrupt file
+    fails here, not only a wrong header), and its size; it must show a drawing, not one flat colour."""
+    from PIL import Image
+
     data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    assert data[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR", "not a PNG"
+    with Image.open(path) as image:
+        assert image.format == "PNG"
+        image.verify()  # the chunks and their checksums
+    with Image.open(path) as image:
+        image.load()  # every pixel decoded
+        pixels = image.convert("RGB")
+        colours = pixels.getcolors(maxcolors=1 << 24) or []
+        assert len(colours) > 16, f"{path}: {len(colours)} colours, not a chart"
+        assert struct.unpack(">II", data[16:24]) == image.size
+        return image.size
 
 
 def register_client(platform: Platform, name: str, scopes: list[str]) -> dict[str, str]:
@@ -170,7 +181,8 @@ def test_a_coordinators_week(platform: Platform, coordinator_client: dict[str, s
                                               profile=me, code=2).stderr
 
     # --- observe: two observers online, the third on a tablet without a connection ------------------------
-    tablet.run("rounds", "show", vid, profile=me)  # the round on the tablet, while online
+    shown_on_tablet = tablet.run("rounds", "show", vid, profile=me)  # the round on the tablet, while online
+    assert f"next: record evidence: `improvenet rounds observe {vid}" in shown_on_tablet.stderr
     r1 = laptop.json("rounds", "observe", vid, "--room", "101", "--observer", observers[0], "--note",
                      "Students at table 2 explain to each other why 3/4 is more than 2/3", "--look-for", "S1",
                      profile=me)
@@ -255,17 +267,39 @@ def test_a_coordinators_week(platform: Platform, coordinator_client: dict[str, s
     from_debrief = eventually(lambda: [c for c in laptop.json("commitments", "due", "--network", network, profile=me)
                                        if c.get("visit_id") == vid])
     assert from_debrief[0]["description"].startswith("Grade 4 teachers visit room 101")
-    closed = laptop.json("commitments", "close", commitment["id"], profile=me)
+    closed_now = laptop.run("commitments", "close", commitment["id"], "-o", "json", profile=me)
+    closed = json.loads(closed_now.stdout)
     assert closed["status"] == "fulfilled"
+    assert f"next: what is still open: `improvenet commitments due --school {host}`" in closed_now.stderr
     assert commitment["id"] not in [c["id"] for c in laptop.json("commitments", "due", "--school", host, profile=me)]
     again = laptop.run("commitments", "close", commitment["id"], profile=me, code=1)
     assert "409" in again.stderr
+
+    # one recorded by hand, outside a meeting: it is due, in CSV too, until it is dropped
+    visiting = world["visiting"]
+    added = laptop.json("commitments", "add", "--school", visiting, "--description", "Share the task bank",
+                        "--due", due_on, "--network", network, "--educator", observers[1], profile=me)
+    assert added["status"] == "open" and added["school_id"] == visiting and added["due_on"] == due_on
+    assert added["educator_id"] == observers[1] and added["network_id"] == network and added["meeting_id"] is None
+    listed = laptop.json("commitments", "due", "--school", visiting, profile=me)
+    assert added["id"] in [c["id"] for c in listed]
+    table = laptop.run("commitments", "add", "--school", visiting, "--description", "Visit room 102 in pairs",
+                       "--due", due_on, profile=me)
+    assert "commitment recorded" in table.stdout and "Visit room 102 in pairs" in table.stdout
+    assert "next: when done: `improvenet commitments close" in table.stderr
+    not_a_date = laptop.run("commitments", "add", "--school", visiting, "--description", "x", "--due", "soon",
+                            profile=me, code=1)
+    assert "422" in not_a_date.stderr and "due_on" in not_a_date.stderr  # the server says which field
+    dropped = laptop.json("commitments", "close", added["id"], "--dropped", profile=me)
+    assert dropped["status"] == "dropped"
+    assert added["id"] not in [c["id"] for c in laptop.json("commitments", "due", "--school", visiting, profile=me)]
 
     # --- the school report: terminal charts, a PNG of the expected size, the same as JSON ----------------------
     png = tmp_path / "hamilton.png"
     text = laptop.run("report", "school", host, "--measure", "math", "--png", str(png), profile=me)
     assert "performance (math)" in text.stdout and "practice quality" in text.stdout
     assert "shift" in text.stdout  # the signal, named in the signals table
+    assert "next: the quality index shows from" in text.stderr  # too few classrooms observed yet: plan a round
     assert png_size(png) == (1000, 600) and png.stat().st_size > 10_000
     report = laptop.json("report", "school", host, "--measure", "math", "--png", str(tmp_path / "r.png"),
                          profile=me)
@@ -276,19 +310,37 @@ def test_a_coordinators_week(platform: Platform, coordinator_client: dict[str, s
     assert png_size(tmp_path / "r.png") == (1000, 600)
 
 
+def leaf_commands() -> list[list[str]]:
+    """Every command the CLI has that runs something (not a group), as the words that name it."""
+    import typer
+    from improvenet_client.cli import app
+    from typer._click.core import Command  # typer 0.29 carries its own click
+    from typer.core import TyperGroup
+
+    def walk(command: Command, path: list[str]) -> list[list[str]]:
+        if not isinstance(command, TyperGroup):
+            return [path]
+        return [leaf for name, sub in sorted(command.commands.items()) for leaf in walk(sub, [*path, name])]
+
+    return walk(typer.main.get_command(app), [])
+
+
 def test_every_command_has_help_with_an_example(tmp_path: Path) -> None:
+    """Each leaf command, as the installed script shows it: its help ends with an example and offers
+    `--output` (no exceptions: a new command is found here by walking the command tree)."""
     device = Device(tmp_path)
-    for command in (["login"], ["logout"], ["rounds", "plan"], ["rounds", "observe"], ["rounds", "sync"],
-                    ["rounds", "debrief"],
-                    ["rounds", "show"], ["networks", "meet"], ["commitments", "due"], ["commitments", "add"],
-                    ["commitments", "close"], ["report", "school"], ["district", "import"],
-                    ["district", "import-status"], ["district", "changes"], ["graph", "network"],
-                    ["events", "tail"]):
+    leaves = leaf_commands()
+    assert {("login",), ("logout",), ("rounds", "plan"), ("rounds", "show"), ("rounds", "observe"),
+            ("rounds", "sync"), ("rounds", "debrief"), ("networks", "meet"), ("commitments", "due"),
+            ("commitments", "add"), ("commitments", "close"), ("report", "school"), ("district", "import"),
+            ("district", "import-status"), ("district", "changes"), ("district", "export"), ("graph", "network"),
+            ("events", "tail"), ("import",), ("export", "tenant")} <= {tuple(leaf) for leaf in leaves}
+    for command in leaves:
         shown = device.run(*command, "--help").stdout
-        assert "Example" in shown and "--output" in shown, command
-    assert "Example" in device.run("district", "export", "--help").stdout
-    assert "Example" in device.run("export", "tenant", "--help").stdout
-    assert "--output" in device.run("import", "--help").stdout
+        assert "Example" in shown, command
+        assert re.search(r"--output\s+-o\b", shown), (command, "has no --output / -o")
+        for fmt in ("table", "json", "csv"):
+            assert fmt in shown, (command, fmt)
     assert "No such command" in device.run("rounds", "fly", code=2).stderr
 
 
@@ -303,7 +355,9 @@ def test_district_it_on_the_command_line(platform: Platform, tmp_path: Path) -> 
     assert job["status"] == "succeeded" and job["progress"]["written"] > 0, job
     again = desk.json("import", "oneroster", str(tmp_path / "roster.zip"))  # the top-level name, the same command
     assert again["status"] == "succeeded" and again["progress"]["written"] == 0, again  # the same set: no change
-    assert desk.json("district", "import-status", job["id"])["id"] == job["id"]
+    status = desk.run("district", "import-status", job["id"], "-o", "json")
+    assert json.loads(status.stdout)["id"] == job["id"]
+    assert "next: what changed, for your sync: `improvenet district changes hr educators`" in status.stderr
 
     # a broken set: exit 1, the report names the file, line and column, and nothing is written
     broken = with_cell(oneroster("bulk"), "orgs.csv", 2, "type", "galaxy")
@@ -326,13 +380,21 @@ def test_district_it_on_the_command_line(platform: Platform, tmp_path: Path) -> 
     assert again["changed"] == [] and again["deleted"] == []
     assert "no change queries for hr galaxies" in desk.run("district", "changes", "hr", "galaxies", code=2).stderr
 
-    done = desk.run("export", "tenant", "--out", str(tmp_path / "all.zip"))
-    assert "wrote" in done.stderr
+    done = desk.run("export", "tenant", "--out", str(tmp_path / "all.zip"), "-o", "json")
+    assert "wrote" in done.stderr and f"next: check it: `unzip -p {tmp_path / 'all.zip'} manifest.json`" in done.stderr
+    exported = json.loads(done.stdout)
+    assert exported["status"] == "succeeded" and exported["out"] == str(tmp_path / "all.zip")
+    assert exported["bytes"] == (tmp_path / "all.zip").stat().st_size == exported["archive_bytes"]
     with zipfile.ZipFile(tmp_path / "all.zip") as z:
         manifest = json.loads(z.read("manifest.json"))
         schools = [json.loads(line) for line in z.read("hr/school.jsonl").splitlines()]
     assert manifest["personal_data"] is False
+    assert exported["files"] == manifest["files"]  # the answer is the manifest's list of files
     assert {s["id"] for s in first["changed"]} <= {s["id"] for s in schools}
+    as_csv = desk.run("district", "export", "--out", str(tmp_path / "again.zip"), "--output", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(as_csv)))
+    assert "hr/school.jsonl" in {r["path"] for r in rows} and all(len(r["sha256"]) == 64 for r in rows)
+    assert {r["path"] for r in rows} == {f["path"] for f in manifest["files"]}
 
 
 def test_shell_completion_is_offered_shown_and_completes_the_commands(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ from improvenet_client.operations import Operation
 
 T = TypeVar("T")
 Body = Mapping[str, Any]
+Json = dict[str, Any]  # an answer the SDK does not spell out as a TypedDict
 FEED_GRACE_SECONDS = 15.0  # a long-poll's answer may come this long after its `wait` (a busy gateway)
 
 
@@ -263,6 +264,144 @@ class AsyncClient:
         return await self._call(ops.PUT_EDUCATOR_BY_EXTERNAL_ID, path={"system": system, "external_id": external_id},
                           json=body)
 
+    async def update_school(self, school_id: str, changes: Body, version: int) -> m.School:
+        """Change a school's fields (only those given); `version` is the one read (If-Match)."""
+        return await self._call(ops.UPDATE_SCHOOL, path={"record_id": school_id}, json=changes, if_match=version)
+
+    async def delete_school(self, school_id: str, version: int) -> None:
+        await self._call(ops.DELETE_SCHOOL, path={"record_id": school_id}, if_match=version)
+
+    async def update_educator(self, educator_id: str, changes: Body, version: int) -> m.Educator:
+        return await self._call(ops.UPDATE_EDUCATOR, path={"record_id": educator_id}, json=changes, if_match=version)
+
+    async def delete_educator(self, educator_id: str, version: int) -> None:
+        await self._call(ops.DELETE_EDUCATOR, path={"record_id": educator_id}, if_match=version)
+
+    async def create_district(self, body: Body) -> Json:
+        return await self._call(ops.CREATE_DISTRICT, json=body)
+
+    async def get_district(self, district_id: str) -> Json:
+        return await self._call(ops.GET_DISTRICT, path={"record_id": district_id})
+
+    async def update_district(self, district_id: str, changes: Body, version: int) -> Json:
+        return await self._call(ops.UPDATE_DISTRICT, path={"record_id": district_id}, json=changes, if_match=version)
+
+    async def delete_district(self, district_id: str, version: int) -> None:
+        await self._call(ops.DELETE_DISTRICT, path={"record_id": district_id}, if_match=version)
+
+    # --- hr: the career ladder, hiring, mentoring, leadership ---------------------------------------------
+    async def get_ladder(self) -> Json:
+        """The tenant's career ladder: stages, transitions, criteria, the Ed-Fi mapping."""
+        return await self._call(ops.GET_LADDER)
+
+    async def put_ladder(self, ladder: Body, version: int) -> Json:
+        return await self._call(ops.PUT_LADDER, json=ladder, if_match=version)
+
+    async def transition_educator(self, educator_id: str, body: Body, version: int,
+                            idempotency_key: str | None = None) -> Json:
+        """Move an educator on the ladder (`to_stage`, `approver_id`, ...); `version` is the educator's."""
+        return await self._call(ops.TRANSITION_EDUCATOR, path={"educator_id": educator_id}, json=body, if_match=version,
+                          idempotency_key=idempotency_key)
+
+    async def list_educator_transitions(self, educator_id: str) -> list[Json]:
+        return await self._call(ops.LIST_EDUCATOR_TRANSITIONS, path={"educator_id": educator_id})
+
+    async def put_readiness(self, educator_id: str, body: Body) -> Json:
+        return await self._call(ops.PUT_READINESS, path={"educator_id": educator_id}, json=body)
+
+    async def get_readiness(self, educator_id: str) -> Json:
+        return await self._call(ops.GET_READINESS, path={"educator_id": educator_id})
+
+    async def create_posting(self, body: Body) -> Json:
+        return await self._call(ops.CREATE_POSTING, json=body)
+
+    async def list_postings(self) -> list[Json]:
+        return await self._call(ops.LIST_POSTINGS)
+
+    async def apply_to_posting(self, posting_id: str, body: Body) -> Json:
+        return await self._call(ops.APPLY_TO_POSTING, path={"posting_id": posting_id}, json=body)
+
+    async def list_applications(self, posting_id: str) -> list[Json]:
+        return await self._call(ops.LIST_APPLICATIONS, path={"posting_id": posting_id})
+
+    async def get_application(self, application_id: str) -> Json:
+        return await self._call(ops.GET_APPLICATION, path={"application_id": application_id})
+
+    async def change_application(self, application_id: str, changes: Body, version: int) -> Json:
+        """Move an application (`status`) or rate it (`leadership_potential`, `rubric_notes`)."""
+        return await self._call(ops.CHANGE_APPLICATION, path={"application_id": application_id}, json=changes,
+                          if_match=version)
+
+    async def hire_application(self, application_id: str, version: int) -> Json:
+        """Hire an offered applicant: hr creates the educator, as a novice, in the same transaction."""
+        return await self._call(ops.HIRE_APPLICATION, path={"application_id": application_id}, if_match=version)
+
+    async def assign_mentorship(self, body: Body) -> Json:
+        return await self._call(ops.ASSIGN_MENTORSHIP, json=body)
+
+    async def list_mentorships(self, mentee_id: str | None = None, mentor_id: str | None = None,
+                         active: bool | None = None) -> list[Json]:
+        return await self._call(ops.LIST_MENTORSHIPS, params={"mentee_id": mentee_id, "mentor_id": mentor_id,
+                                                        "active": active})
+
+    async def end_mentorship(self, mentorship_id: str, version: int, ends_on: str | None = None) -> Json:
+        return await self._call(ops.END_MENTORSHIP, path={"mentorship_id": mentorship_id},
+                          json={"ends_on": ends_on} if ends_on else {}, if_match=version)
+
+    async def mentoring_alerts(self) -> list[Json]:
+        """Novices without a mentor beyond the tenant's grace period."""
+        return await self._call(ops.MENTORING_ALERTS)
+
+    async def open_mentoring_gaps(self) -> list[Json]:
+        return await self._call(ops.OPEN_MENTORING_GAPS)
+
+    async def mentoring_coverage(self) -> Json:
+        return await self._call(ops.MENTORING_COVERAGE)
+
+    async def record_responsibility(self, educator_id: str, body: Body) -> Json:
+        return await self._call(ops.RECORD_RESPONSIBILITY, path={"educator_id": educator_id}, json=body)
+
+    async def list_responsibilities(self, educator_id: str) -> list[Json]:
+        return await self._call(ops.LIST_RESPONSIBILITIES, path={"educator_id": educator_id})
+
+    async def list_leadership_signals(self, educator_id: str) -> list[Json]:
+        return await self._call(ops.LIST_LEADERSHIP_SIGNALS, path={"educator_id": educator_id})
+
+    async def give_feedback(self, educator_id: str, body: Body) -> Json:
+        return await self._call(ops.GIVE_FEEDBACK, path={"educator_id": educator_id}, json=body)
+
+    async def list_feedback(self, educator_id: str) -> list[Json]:
+        return await self._call(ops.LIST_FEEDBACK, path={"educator_id": educator_id})
+
+    async def place_residency(self, body: Body) -> Json:
+        return await self._call(ops.PLACE_RESIDENCY, json=body)
+
+    async def list_residencies(self, resident_id: str | None = None) -> list[Json]:
+        return await self._call(ops.LIST_RESIDENCIES, params={"resident_id": resident_id})
+
+    async def get_residency(self, residency_id: str) -> Json:
+        return await self._call(ops.GET_RESIDENCY, path={"residency_id": residency_id})
+
+    async def end_residency(self, residency_id: str, version: int, ends_on: str | None = None) -> Json:
+        return await self._call(ops.END_RESIDENCY, path={"residency_id": residency_id},
+                          json={"ends_on": ends_on} if ends_on else {}, if_match=version)
+
+    async def record_professional_learning(self, body: Body) -> Json:
+        return await self._call(ops.RECORD_PROFESSIONAL_LEARNING, json=body)
+
+    async def list_professional_learning(self, educator_id: str) -> list[Json]:
+        return await self._call(ops.LIST_PROFESSIONAL_LEARNING, path={"educator_id": educator_id})
+
+    async def create_post(self, body: Body) -> Json:
+        """Register a leadership post (for succession planning)."""
+        return await self._call(ops.CREATE_POST, json=body)
+
+    async def list_posts(self) -> list[Json]:
+        return await self._call(ops.LIST_POSTS)
+
+    async def pipeline_analytics(self) -> Json:
+        return await self._call(ops.PIPELINE_ANALYTICS)
+
     async def import_oneroster(self, zip_bytes: bytes, idempotency_key: str | None = None) -> m.ImportJob:
         """Upload a OneRoster 1.2 CSV zip: a job (see `wait_for_import`)."""
         return await self._call(ops.IMPORT_ONEROSTER, content=zip_bytes, content_type="application/zip",
@@ -350,6 +489,50 @@ class AsyncClient:
     async def get_quality(self, school_id: str, period: str | None = None) -> m.Quality:
         return await self._call(ops.GET_QUALITY, path={"school_id": school_id}, params={"period": period})
 
+    async def publish_protocol_version(self, protocol_id: str, body: Body) -> m.Protocol:
+        """A new version of the protocol's look-fors (records made with older ones keep theirs)."""
+        return await self._call(ops.PUBLISH_PROTOCOL_VERSION, path={"protocol_id": protocol_id}, json=body)
+
+    async def list_visits_examining(self, problem_of_practice_id: str) -> list[Json]:
+        """The visits that examined a problem of practice (networks' id), newest first."""
+        return await self._call(ops.LIST_VISITS_EXAMINING, path={"problem_of_practice_id": problem_of_practice_id})
+
+    async def select_note(self, note_id: str, selected: bool = True) -> Json:
+        """Bring a note to the debrief (or withdraw it: `selected=False`)."""
+        return await self._call(ops.SELECT_NOTE, path={"note_id": note_id}, json={"selected": selected})
+
+    async def screen_note(self, note_id: str, decision: str, reason: str | None = None) -> Json:
+        body: dict[str, Any] = {"decision": decision, **({"reason": reason} if reason is not None else {})}
+        return await self._call(ops.SCREEN_NOTE, path={"note_id": note_id}, json=body)
+
+    async def set_lexicon(self, language: str, terms: Body) -> None:
+        """The organisation's own evaluative terms for a language (`judgement`, `prescription`, ...)."""
+        await self._call(ops.SET_LEXICON, path={"language": language}, json=terms)
+
+    async def add_pattern(self, visit_id: str, body: Body) -> Json:
+        return await self._call(ops.ADD_PATTERN, path={"visit_id": visit_id}, json=body)
+
+    async def list_patterns(self, visit_id: str) -> list[Json]:
+        return await self._call(ops.LIST_PATTERNS, path={"visit_id": visit_id})
+
+    async def create_calibration(self, body: Body) -> Json:
+        return await self._call(ops.CREATE_CALIBRATION, json=body)
+
+    async def add_coding(self, session_id: str, observer_id: str, codes: Sequence[Body]) -> Json:
+        return await self._call(ops.ADD_CODING, path={"session_id": session_id},
+                          json={"observer_id": observer_id, "codes": list(codes)})
+
+    async def get_calibration(self, session_id: str) -> Json:
+        """Agreement per look-for (Fleiss' kappa with its interval) and per observer."""
+        return await self._call(ops.GET_CALIBRATION, path={"session_id": session_id})
+
+    async def close_quality_period(self, school_id: str, period: str) -> list[m.Quality]:
+        """Publish the school's final index for the period (once)."""
+        return await self._call(ops.CLOSE_QUALITY_PERIOD, path={"school_id": school_id}, json={"period": period})
+
+    async def evidence_quality(self, observer_id: str) -> Json:
+        return await self._call(ops.EVIDENCE_QUALITY, path={"observer_id": observer_id})
+
     # --- networks --------------------------------------------------------------------------------------
     async def create_network(self, body: Body) -> m.Network:
         return await self._call(ops.CREATE_NETWORK, json=body)
@@ -429,6 +612,109 @@ class AsyncClient:
         """The graph as it stands: nodes and weighted directed edges, for drawing."""
         return await self._call(ops.NETWORK_GRAPH_EXPORT, path={"network_id": network_id})
 
+    async def revise_norms(self, network_id: str, norms: Sequence[str], version: int) -> m.Network:
+        return await self._call(ops.REVISE_NORMS, path={"network_id": network_id}, json={"norms": list(norms)},
+                          if_match=version)
+
+    async def get_membership(self, membership_id: str) -> m.Membership:
+        return await self._call(ops.GET_MEMBERSHIP, path={"membership_id": membership_id})
+
+    async def end_membership(self, membership_id: str, ends_on: str, version: int) -> m.Membership:
+        """The member leaves the network on `ends_on`."""
+        return await self._call(ops.END_MEMBERSHIP, path={"membership_id": membership_id}, json={"ends_on": ends_on},
+                          if_match=version)
+
+    async def network_leadership(self, network_id: str) -> Json:
+        """The distributed-leadership index of the network and of each member school, by month."""
+        return await self._call(ops.NETWORK_LEADERSHIP, path={"network_id": network_id})
+
+    async def emerging_leaders(self, network_id: str) -> list[Json]:
+        return await self._call(ops.EMERGING_LEADERS, path={"network_id": network_id})
+
+    async def school_graph(self, school_id: str) -> m.Graph:
+        return await self._call(ops.SCHOOL_GRAPH, path={"school_id": school_id})
+
+    async def commitment_counts(self, network_id: str | None = None) -> list[Json]:
+        """Open and overdue commitments per school."""
+        return await self._call(ops.COMMITMENT_COUNTS, params={"network_id": network_id})
+
+    async def create_problem_of_practice(self, body: Body) -> Json:
+        """A school poses a problem of practice (a draft until its five criteria are met)."""
+        return await self._call(ops.CREATE_PROBLEM_OF_PRACTICE, json=body)
+
+    async def list_problems_of_practice(self, page_token: str | None = None, page_size: int = 50,
+                                  **filters: Any) -> m.Page[Json]:
+        return await self._call(ops.LIST_PROBLEMS_OF_PRACTICE, params={**filters, "page_token": page_token,
+                                                                 "page_size": page_size})
+
+    async def iter_problems_of_practice(self, **filters: Any) -> AsyncIterator[Json]:
+        """Problems of practice by `network_id` or `school_id`."""
+        async for item in self._pages(ops.LIST_PROBLEMS_OF_PRACTICE, params=filters):
+            yield item
+
+    async def get_problem_of_practice(self, problem_id: str) -> Json:
+        return await self._call(ops.GET_PROBLEM_OF_PRACTICE, path={"problem_id": problem_id})
+
+    async def revise_problem_of_practice(self, problem_id: str, changes: Body, version: int) -> Json:
+        return await self._call(ops.REVISE_PROBLEM_OF_PRACTICE, path={"problem_id": problem_id}, json=changes,
+                          if_match=version)
+
+    async def transition_problem_of_practice(self, problem_id: str, to: str, version: int) -> Json:
+        """draft -> active (all five criteria met) -> resolved | retired."""
+        return await self._call(ops.TRANSITION_PROBLEM_OF_PRACTICE, path={"problem_id": problem_id}, json={"to": to},
+                          if_match=version)
+
+    async def put_driver_diagram(self, problem_id: str, diagram: Body, version: int) -> Json:
+        return await self._call(ops.PUT_DRIVER_DIAGRAM, path={"problem_id": problem_id}, json=diagram, if_match=version)
+
+    async def add_change_idea(self, problem_id: str, body: Body) -> Json:
+        return await self._call(ops.ADD_CHANGE_IDEA, path={"problem_id": problem_id}, json=body)
+
+    async def plan_cycle(self, body: Body) -> Json:
+        """Plan a PDSA cycle of a change idea: its questions, each with a prediction."""
+        return await self._call(ops.PLAN_CYCLE, json=body)
+
+    async def get_cycle(self, cycle_id: str) -> Json:
+        return await self._call(ops.GET_CYCLE, path={"cycle_id": cycle_id})
+
+    async def list_cycles(self, problem_id: str) -> list[Json]:
+        """The PDSA cycles of a problem of practice's change ideas."""
+        return await self._call(ops.LIST_CYCLES, path={"problem_id": problem_id})
+
+    async def do_cycle(self, cycle_id: str, body: Body, version: int) -> Json:
+        return await self._call(ops.DO_CYCLE, path={"cycle_id": cycle_id}, json=body, if_match=version)
+
+    async def study_cycle(self, cycle_id: str, body: Body, version: int) -> Json:
+        return await self._call(ops.STUDY_CYCLE, path={"cycle_id": cycle_id}, json=body, if_match=version)
+
+    async def act_cycle(self, cycle_id: str, body: Body, version: int) -> Json:
+        """Adopt, adapt or abandon the change."""
+        return await self._call(ops.ACT_CYCLE, path={"cycle_id": cycle_id}, json=body, if_match=version)
+
+    async def contribute_practice(self, body: Body) -> Json:
+        return await self._call(ops.CONTRIBUTE_PRACTICE, json=body)
+
+    async def get_practice(self, practice_id: str) -> Json:
+        return await self._call(ops.GET_PRACTICE, path={"practice_id": practice_id})
+
+    async def revise_practice(self, practice_id: str, changes: Body, version: int) -> Json:
+        """Revise a practice (`visibility: published` publishes it to every tenant's library)."""
+        return await self._call(ops.REVISE_PRACTICE, path={"practice_id": practice_id}, json=changes, if_match=version)
+
+    async def adopt_practice(self, practice_id: str, body: Body) -> Json:
+        return await self._call(ops.ADOPT_PRACTICE, path={"practice_id": practice_id}, json=body)
+
+    async def list_adoptions(self, practice_id: str) -> list[Json]:
+        return await self._call(ops.LIST_ADOPTIONS, path={"practice_id": practice_id})
+
+    async def iter_library(self, tag: str | None = None) -> AsyncIterator[Json]:
+        """The published library: every tenant's published practices."""
+        async for item in self._pages(ops.LIST_LIBRARY, params={"tag": tag}):
+            yield item
+
+    async def get_published_practice(self, practice_id: str) -> Json:
+        return await self._call(ops.GET_PUBLISHED_PRACTICE, path={"practice_id": practice_id})
+
     # --- strategy --------------------------------------------------------------------------------------
     async def create_plan(self, body: Body) -> m.Plan:
         return await self._call(ops.CREATE_PLAN, json=body)
@@ -452,6 +738,40 @@ class AsyncClient:
     async def get_trajectory(self, school_id: str, performance: str, **options: Any) -> dict[str, Any]:
         return await self._call(ops.GET_TRAJECTORY, path={"school_id": school_id},
                           params={"performance": performance, **options})
+
+    async def adopt_plan(self, plan_id: str) -> m.Plan:
+        return await self._call(ops.ADOPT_PLAN, path={"plan_id": plan_id})
+
+    async def review_plan(self, plan_id: str) -> Json:
+        """Mark the plan's items past their update due date (plus grace) as stale; the plan's freshness."""
+        return await self._call(ops.REVIEW_PLAN, path={"plan_id": plan_id})
+
+    async def add_statement(self, plan_id: str, body: Body) -> Json:
+        """An if/then statement of the plan's theory of action."""
+        return await self._call(ops.ADD_STATEMENT, path={"plan_id": plan_id}, json=body)
+
+    async def get_statement(self, statement_id: str) -> Json:
+        return await self._call(ops.GET_STATEMENT, path={"statement_id": statement_id})
+
+    async def add_initiative(self, plan_id: str, body: Body) -> Json:
+        return await self._call(ops.ADD_INITIATIVE, path={"plan_id": plan_id}, json=body)
+
+    async def get_initiative(self, initiative_id: str) -> Json:
+        return await self._call(ops.GET_INITIATIVE, path={"initiative_id": initiative_id})
+
+    async def update_initiative_status(self, initiative_id: str, body: Body) -> Json:
+        """A dated status update (`status`, `progress`, `as_of`) of the initiative or one of its milestones."""
+        return await self._call(ops.UPDATE_INITIATIVE_STATUS, path={"initiative_id": initiative_id}, json=body)
+
+    async def get_reciprocity_weights(self) -> Json:
+        return await self._call(ops.GET_RECIPROCITY_WEIGHTS)
+
+    async def put_reciprocity_weights(self, weights: Body) -> Json:
+        return await self._call(ops.PUT_RECIPROCITY_WEIGHTS, json=weights)
+
+    async def reciprocity_ledger(self, school_id: str) -> Json:
+        """Demand against capacity per period for a school, with flags."""
+        return await self._call(ops.RECIPROCITY_LEDGER, path={"school_id": school_id})
 
     # --- change queries (every service) -------------------------------------------------------------------
     async def available_change_versions(self, service: str) -> m.ChangeVersions:
@@ -490,11 +810,15 @@ class AsyncClient:
         async for item in self._pages(ops.LIST_EXPORTS, params=filters):
             yield item
 
-    async def wait_for_export(self, export_id: str, *, timeout: float = 1800.0, poll: float = 1.0) -> m.ExportJob:
-        """The export once it has succeeded or failed; TimeoutError after `timeout` seconds."""
+    async def wait_for_export(self, export_id: str, *, timeout: float = 1800.0, poll: float = 1.0,
+                        progress: Callable[[m.ExportJob], None] | None = None) -> m.ExportJob:
+        """The export once it has succeeded or failed (`progress` sees each state polled); TimeoutError after
+        `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while True:
             job = await self._call(ops.GET_EXPORT, path={"export_id": export_id})
+            if progress is not None:
+                progress(job)
             if job["status"] in ("succeeded", "failed"):
                 return job
             if time.monotonic() > deadline:
@@ -505,9 +829,53 @@ class AsyncClient:
         """The zip of a succeeded export (ProblemError 409 `export-not-ready` before)."""
         return await self._call(ops.DOWNLOAD_EXPORT, path={"export_id": export_id})
 
+    # --- the tenant administrator: people, clients, the audit trail ----------------------------------------
+    async def list_people(self) -> list[Json]:
+        return await self._call(ops.LIST_PEOPLE)
+
+    async def invite_person(self, body: Body) -> Json:
+        """Invite a person (`email`, `role`, ...): the answer's one-time `invitation_url` is shown once."""
+        return await self._call(ops.INVITE_PERSON, json=body)
+
+    async def get_person(self, person_id: str) -> Json:
+        return await self._call(ops.GET_PERSON, path={"person_id": person_id})
+
+    async def revoke_person(self, person_id: str) -> None:
+        """Every session of theirs ends and they can no longer sign in."""
+        await self._call(ops.REVOKE_PERSON, path={"person_id": person_id})
+
+    async def list_clients(self) -> list[Json]:
+        return await self._call(ops.LIST_CLIENTS)
+
+    async def create_client(self, name: str, scopes: Sequence[str], schools: Sequence[str] | None = None) -> Json:
+        """Register a client: its `client_secret` is in this answer only."""
+        body: dict[str, Any] = {"name": name, "scopes": list(scopes)}
+        if schools is not None:
+            body["schools"] = list(schools)
+        return await self._call(ops.CREATE_CLIENT, json=body)
+
+    async def get_client(self, client_id: str) -> Json:
+        return await self._call(ops.GET_CLIENT, path={"client_id": client_id})
+
+    async def revoke_client(self, client_id: str) -> None:
+        """Its secret and every token it holds stop working."""
+        await self._call(ops.REVOKE_CLIENT, path={"client_id": client_id})
+
+    async def rotate_client_secret(self, client_id: str) -> Json:
+        return await self._call(ops.ROTATE_CLIENT_SECRET, path={"client_id": client_id})
+
+    async def list_audit(self, page_token: str | None = None, page_size: int = 50, **filters: Any) -> m.Page[Json]:
+        return await self._call(ops.LIST_AUDIT, params={**filters, "page_token": page_token, "page_size": page_size})
+
+    async def iter_audit(self, **filters: Any) -> AsyncIterator[Json]:
+        """Who read or changed personal data, newest first: by `actor`, `object_id`, `action`, `service`,
+        `since`, `until`."""
+        async for item in self._pages(ops.LIST_AUDIT, params=filters):
+            yield item
+
     # --- partner delivery: subscriptions (tenant admin) and the event feed (a client with events:read) ------
     async def create_subscription(self, name: str, client_id: str, types: Sequence[str], *, mode: str = "feed",
-                            url: str | None = None) -> m.Subscription:
+                            url: str | None = None) -> m.SubscriptionWithSecret:
         """Grant a partner client event types (`["*"]`: every type), read from the feed or sent to `url`."""
         body: dict[str, Any] = {"name": name, "client_id": client_id, "types": list(types), "mode": mode}
         if url is not None:
@@ -519,6 +887,35 @@ class AsyncClient:
 
     async def delete_subscription(self, subscription_id: str) -> None:
         await self._call(ops.DELETE_SUBSCRIPTION, path={"subscription_id": subscription_id})
+
+    async def get_subscription(self, subscription_id: str) -> m.Subscription:
+        return await self._call(ops.GET_SUBSCRIPTION, path={"subscription_id": subscription_id})
+
+    async def update_subscription(self, subscription_id: str, changes: Body) -> m.Subscription:
+        """Change its `name`, granted `types` or `url`."""
+        return await self._call(ops.UPDATE_SUBSCRIPTION, path={"subscription_id": subscription_id}, json=changes)
+
+    async def enable_subscription(self, subscription_id: str) -> m.Subscription:
+        """Re-enable a disabled subscription: what it missed is delivered."""
+        return await self._call(ops.ENABLE_SUBSCRIPTION, path={"subscription_id": subscription_id})
+
+    async def disable_subscription(self, subscription_id: str) -> m.Subscription:
+        return await self._call(ops.DISABLE_SUBSCRIPTION, path={"subscription_id": subscription_id})
+
+    async def rotate_subscription_secret(self, subscription_id: str) -> m.SubscriptionWithSecret:
+        """A new signing secret (in this answer only); the previous one keeps signing for a while."""
+        return await self._call(ops.ROTATE_SUBSCRIPTION_SECRET, path={"subscription_id": subscription_id})
+
+    async def replay_subscription(self, subscription_id: str, since: str) -> Json:
+        """Deliver again every granted event from `since` (ISO 8601)."""
+        return await self._call(ops.REPLAY_SUBSCRIPTION, path={"subscription_id": subscription_id},
+                          json={"since": since})
+
+    async def list_deliveries(self, subscription_id: str, state: str | None = None,
+                        limit: int | None = None) -> list[Json]:
+        """The latest deliveries, newest first (`state`: pending or delivered)."""
+        return await self._call(ops.LIST_DELIVERIES, path={"subscription_id": subscription_id},
+                          params={"state": state, "limit": limit})
 
     async def read_events(self, after: str = "0", types: Sequence[str] | None = None, limit: int = 100,
                     wait: float = 0.0) -> m.EventPage:

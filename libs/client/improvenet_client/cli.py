@@ -234,6 +234,10 @@ def logout(output: OutputOpt = Output.table) -> None:
     forget_profile(p.name)
     data = {"profile": p.name, "session_ended": ended, "forgotten": True}
     emit(output, data, [data], list(data), f"logged out of {p.gateway}")
+    again = "" if p.name == DEFAULT_PROFILE else f"--profile {p.name} "
+    others = sorted(name for name in load_profiles() if name != p.name)
+    hint(f"sign in again: `improvenet {again}login --gateway {p.gateway}` (a machine client: add --client-id ID)"
+         + (f"; still saved here: {', '.join(others)}" if others else ""))
 
 
 # --- rounds --------------------------------------------------------------------------------------------
@@ -289,6 +293,17 @@ def show(visit_id: Annotated[str, typer.Argument(help="the visit's id")], output
         visit = api.get_visit(visit_id)
     queue().remember_visit(visit)
     emit(output, visit, classroom_rows(visit), CLASSROOM_COLUMNS, f"round {visit['id']} ({visit['status']})")
+    hint(show_next(visit))
+
+
+def show_next(visit: m.Visit) -> str:
+    """What a round's status asks for next."""
+    if visit["status"] in ("planned", "in_progress"):
+        return (f"record evidence: `improvenet rounds observe {visit['id']} --room ROOM --observer ID --note TEXT` "
+                "(this device has its rooms now: --offline works without a connection)")
+    if visit["status"] == "observed":
+        return f"debrief: `improvenet rounds debrief {visit['id']} --prediction TEXT --next 'WHAT|OWNER|DUE'`"
+    return "follow its next level of work: `improvenet commitments due`"
 
 
 def find_classroom(visit: m.Visit, room: str | None, classroom_id: str | None) -> str:
@@ -563,6 +578,7 @@ def close(commitment_id: Annotated[str, typer.Argument(help="the commitment's id
         closed = api.transition_commitment(commitment_id, "dropped" if dropped else "fulfilled", on or today(),
                                            current["version"])
     emit(output, closed, [dict(closed)], COMMITMENT_COLUMNS, "commitment closed")
+    hint(f"what is still open: `improvenet commitments due --school {closed['school_id']}`")
 
 
 # --- report --------------------------------------------------------------------------------------------
@@ -606,6 +622,13 @@ def school_report(school_id: Annotated[str, typer.Argument(help="the school's id
         emit(output, data, signals, SIGNAL_COLUMNS)
     if png is not None:
         note(f"wrote {png} ({PNG_SIZE[0]}x{PNG_SIZE[1]})")
+    if not quality["published"]:
+        hint(f"the quality index shows from {quality['minimum_classrooms']} classrooms observed: plan a round, "
+             f"`improvenet rounds plan --school {school_id} ...`")
+    elif png is None:
+        hint(f"the charts for the team: `improvenet report school {school_id} --measure {measure} --png FILE`")
+    else:
+        hint(f"the numbers behind {png}: `improvenet report school {school_id} --measure {measure} -o json`")
 
 
 # --- district IT ------------------------------------------------------------------------------------------
@@ -682,7 +705,13 @@ def _show_import(job: m.ImportJob, output: Output) -> None:
                f"{p['unchanged']} unchanged, {p['failed']} failed")
     emit(output, job, issues, ISSUE_COLUMNS, summary)
     if job["status"] == "failed":
+        hint(f"nothing of it was written: fix the {len(issues)} issues listed (file, line, column) and upload the "
+             f"set again: `improvenet district import {job['format']} FILE`")
         raise typer.Exit(EXIT_PROBLEM)
+    if job["status"] == "succeeded":
+        hint("what changed, for your sync: `improvenet district changes hr educators` (or schools, districts)")
+    else:
+        hint(f"still {job['status']}: run `improvenet district import-status {job['id']}` again in a moment")
 
 
 @district.command(epilog="Examples: `improvenet district changes hr educators` (everything, then note the "
@@ -714,20 +743,83 @@ def changes(service: Annotated[str, typer.Argument(help="hr, observations, netwo
     hint(f"next time: `improvenet district changes {service} {resource} --since {newest}`")
 
 
-@district.command(epilog="Example: `improvenet district export --out hamilton.zip` (add `--personal-data` for "
-                         "names and e-mail; it is audited)")
+EXPORT_FILE_COLUMNS = ["path", "rows", "sha256", "personal_fields_included"]
+# What the export job tells while it runs is its status (and attempts), not how far it has read: the bar
+# moves by the job's steps, the last of them this machine's download of the zip.
+EXPORT_STEPS = {"queued": 0, "running": 1, "succeeded": 2, "downloaded": 3}
+
+
+def size(n: int | None) -> str:
+    """Bytes for people: 1843211 -> 1.8 MB."""
+    if n is None:
+        return "? bytes"
+    value, unit = float(n), "B"
+    for bigger in ("kB", "MB", "GB"):
+        if value < 1000:
+            break
+        value, unit = value / 1000, bigger
+    return f"{n} B" if unit == "B" else f"{value:.1f} {unit}"
+
+
+def export_text(job: m.ExportJob) -> str:
+    if job["status"] == "succeeded":
+        rows = sum(f["rows"] for f in job["files"])
+        return f"export succeeded: {len(job['files'])} files, {rows} rows, {size(job['archive_bytes'])}"
+    if job["status"] == "running":
+        return f"export running: the gateway's worker reads every service (attempt {job['attempts']})"
+    if job["status"] == "failed":
+        return f"export failed after {job['attempts']} attempts"
+    return "export queued" + (f" again (attempt {job['attempts']} failed)" if job["attempts"] else "")
+
+
+def _follow_export(api: Client, job: m.ExportJob, out_file: Path) -> tuple[m.ExportJob, bytes | None]:
+    """Wait for the export with a progress bar on stderr (a terminal only), then download it. The bar
+    stays when done, full once the zip is written, so the screen shows it got there."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), TaskProgressColumn(),
+               TimeElapsedColumn())
+    total = EXPORT_STEPS["downloaded"]
+    with Progress(*columns, console=err, disable=not err.is_terminal) as bar:
+        task = bar.add_task(export_text(job), total=total, completed=EXPORT_STEPS.get(job["status"], 0))
+
+        def show(j: m.ExportJob) -> None:
+            bar.update(task, description=export_text(j), completed=EXPORT_STEPS.get(j["status"], 0))
+            bar.refresh()  # each state polled is drawn, however soon the next one comes
+
+        job = api.wait_for_export(job["id"], progress=show)
+        if job["status"] != "succeeded":
+            return job, None
+        archive = api.download_export(job["id"])
+        out_file.write_bytes(archive)
+        bar.update(task, completed=total, description=f"{export_text(job)}; downloaded to {out_file}")
+    return job, archive
+
+
+@district.command(epilog="Examples: `improvenet district export --out hamilton.zip` (add `--personal-data` for "
+                         "names and e-mail; it is audited); `improvenet district export --out hamilton.zip -o json` "
+                         "(the job and its manifest's files)")
 @command
 def export(out_file: Annotated[Path, typer.Option("--out", help="where to write the zip")],
-           personal_data: Annotated[bool, typer.Option(help="include personal data (audited)")] = False) -> None:
-    """Everything the tenant holds, on every service, as one zip of JSON lines with a manifest."""
-    with client() as api, err.status("exporting (the gateway's worker reads every service)"):
-        job = api.wait_for_export(api.start_export(personal_data)["id"])
-        if job["status"] != "succeeded":
-            err.print(f"[bold red]the export failed[/bold red]: {job['error']}")
-            raise typer.Exit(EXIT_PROBLEM)
-        out_file.write_bytes(api.download_export(job["id"]))
+           personal_data: Annotated[bool, typer.Option(help="include personal data (audited)")] = False,
+           output: OutputOpt = Output.table) -> None:
+    """Everything the tenant holds, on every service, as one zip of JSON lines with a manifest; followed with a
+    progress bar. Prints the manifest's files (rows and SHA-256 of each)."""
+    with client() as api:
+        job, archive = _follow_export(api, api.start_export(personal_data), out_file)
+    if archive is None:
+        err.print(f"[bold red]the export failed[/bold red]: {job['error']}")
+        hint("the gateway's worker could not read a service: check that every service is up (the gateway's "
+             "/readyz), then run the export again")
+        raise typer.Exit(EXIT_PROBLEM)
     rows = sum(f["rows"] for f in job["files"])
+    data = {**job, "out": str(out_file), "bytes": len(archive)}
+    emit(output, data, job["files"], EXPORT_FILE_COLUMNS,
+         f"export {job['id']}: {len(job['files'])} files, {rows} rows"
+         + (" (with personal data)" if job["personal_data"] else ""))
     note(f"wrote {out_file}: {len(job['files'])} files, {rows} rows (manifest.json lists them with SHA-256)")
+    hint(f"check it: `unzip -p {out_file} manifest.json`; from now on, sync what changes: `improvenet district "
+         "changes hr educators`")
 
 
 # The names coordinators and the issue tracker use, beside district's: `improvenet import oneroster FILE`,
@@ -735,8 +827,9 @@ def export(out_file: Annotated[Path, typer.Option("--out", help="where to write 
 app.command(name="import", epilog="Examples: `improvenet import oneroster roster.zip`; `improvenet import edfi "
                                   "staff.json --no-wait` (the same as `improvenet district import`)")(import_set)
 export_app = typer.Typer(no_args_is_help=True, help="Export what the tenant holds (the same as `district export`).")
-export_app.command(name="tenant", epilog="Example: `improvenet export tenant --out hamilton.zip` (add "
-                                         "`--personal-data` for names and e-mail; it is audited)")(export)
+export_app.command(name="tenant", epilog="Examples: `improvenet export tenant --out hamilton.zip` (add "
+                                         "`--personal-data` for names and e-mail; it is audited); `improvenet "
+                                         "export tenant --out hamilton.zip -o csv` (the manifest's files)")(export)
 app.add_typer(export_app, name="export")
 
 

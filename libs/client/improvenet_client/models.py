@@ -65,13 +65,29 @@ class Tombstone(TypedDict):
     deleted_at: str
 
 
+class ExportFile(TypedDict):
+    """One file of an export's zip, as its manifest names it."""
+
+    path: str  # <service>/<resource>.jsonl
+    service: str
+    resource: str
+    rows: int
+    sha256: str
+    personal_fields_included: list[str]
+
+
 class ExportJob(TypedDict):
     id: str
     status: str  # queued | running | succeeded | failed
     personal_data: bool
+    attempts: int  # the worker's tries so far (it gives up after three)
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
     error: str | None
+    archive_bytes: int | None
     download: str | None
-    files: list[dict[str, Any]]
+    files: list[ExportFile]  # empty until it has succeeded
 
 
 # --- observations --------------------------------------------------------------------------------------
@@ -370,7 +386,12 @@ class Subscription(TypedDict):
     status: str  # active | disabled
     disabled_reason: str | None
     version: int
-    secret: NotRequired[str | None]  # a webhook's, shown once when it is created or rotated
+
+
+class SubscriptionWithSecret(Subscription):
+    """A subscription as created or with its secret rotated: the webhook's signing secret, shown this once."""
+
+    secret: str | None
 
 
 class EventPage(TypedDict):
