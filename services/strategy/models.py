@@ -85,6 +85,7 @@ class Statement(StrategyTable, table=True):
     text: str
     if_kind: str  # milestones (of the initiatives serving it) or measure
     if_measure: str | None = None
+    if_direction: str = "up"  # up or down: how the "if" measure moves when the action takes hold
     then_measure: str
     direction: str  # up or down: the expected movement of the "then"
     lag: int  # periods within which the "then" should signal after the "if" moved

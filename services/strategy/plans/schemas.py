@@ -19,8 +19,8 @@ STATEMENT_TEXT = ("If every grade 7 team holds a weekly looking-at-student-work 
                   "students meeting the writing standard rises from 38% to 50% by June 2027.")
 STATEMENT_EXAMPLE: dict[str, Any] = {
     "id": example_id("statement_id"), "plan_id": example_id("plan_id"), "position": 1, "text": STATEMENT_TEXT,
-    "if_kind": "milestones", "if_measure": None, "then_measure": "writing-g7", "direction": "up", "lag": 2,
-    "verdict": "untested",
+    "if_kind": "milestones", "if_measure": None, "if_direction": "up", "then_measure": "writing-g7",
+    "direction": "up", "lag": 2, "verdict": "untested",
     "evidence": {example_id("school_id"): {"verdict": "untested", "reason": "the \"if\" has not moved yet"}},
     "version": 1}
 
@@ -56,8 +56,11 @@ class StatementCreate(Strict):
     position: int | None = Field(default=None, ge=1, le=1000)
     if_kind: Literal["milestones", "measure"]
     if_measure: Measure | None = None
+    if_direction: Literal["up", "down"] = Field(
+        "up", description="How the \"if\" measure moves when the action takes hold (`measure` statements): "
+                          "`down` for, say, absences or referrals falling.")
     then_measure: Measure
-    direction: Literal["up", "down"] = "up"
+    direction: Literal["up", "down"] = Field("up", description="How the \"then\" measure is expected to move.")
     lag: int = Field(description="periods within which the \"then\" should signal (> 0)")
 
     @model_validator(mode="after")
@@ -76,6 +79,7 @@ class StatementPublic(Strict):
     text: str
     if_kind: str
     if_measure: str | None
+    if_direction: str
     then_measure: str
     direction: str
     lag: int

@@ -127,7 +127,7 @@ async def _moved_at(session: AsyncSession, tenant: str, plan: Any, st: Any, scho
     baseline_end = verdicts.first_index_from(periods, plan["period_start"])
     if baseline_end < verdicts.MIN_BASELINE:
         baseline_end = min(6, len(periods))
-    return verdicts.if_moved(periods, values, "up", baseline_end)
+    return verdicts.if_moved(periods, values, st["if_direction"], baseline_end)
 
 
 async def recompute(session: AsyncSession, tenant: str, statement_ids: list[uuid.UUID]) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from services.strategy.trajectories import rules
-from services.strategy.trajectories.rules import DEFAULT_SHIFT, DEFAULT_TREND, XMR_FACTOR
+from services.strategy.trajectories.rules import DEFAULT_SHIFT, DEFAULT_TREND, LIMIT_TOLERANCE, XMR_FACTOR
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -123,8 +123,9 @@ def analyse_many(values: Floats, *, shift: int = DEFAULT_SHIFT, trend: int = DEF
     mr = np.full(values.shape[0], np.nan)
     mr[has_range] = np.nanmean(ranges[has_range], axis=1)
     lower, upper = centre - XMR_FACTOR * mr, centre + XMR_FACTOR * mr
+    slack = LIMIT_TOLERANCE * np.maximum(1.0, np.maximum(np.abs(lower), np.abs(upper)))  # rules.limit_slack
     with np.errstate(invalid="ignore"):
-        above = (present & (values > upper[:, None])).sum(axis=1)
-        below = (present & (values < lower[:, None])).sum(axis=1)
+        above = (present & (values > (upper + slack)[:, None])).sum(axis=1)
+        below = (present & (values < (lower - slack)[:, None])).sum(axis=1)
     return Batch(median, useful, longest, longest_max, crossings, crossings_min, shifts_up, shifts_down,
                  trends_up, trends_down, centre, lower, upper, above, below)

@@ -233,25 +233,35 @@ def moving_ranges(values: Sequence[Value], start: int = 0, end: int | None = Non
             if a is not None and b is not None and a == a and b == b]
 
 
+LIMIT_TOLERANCE = 1e-9  # relative: a point this close to a limit is on it (float sums differ in the last bits)
+
+
+def limit_slack(lower: float, upper: float) -> float:
+    """How far past a limit a point may lie and still be on it: rounding, never a signal."""
+    return LIMIT_TOLERANCE * max(1.0, abs(lower), abs(upper))
+
+
 def xmr_limits(values: Sequence[Value], start: int = 0, end: int | None = None) -> Limits | None:
     """Mean +/- 2.66 x the mean moving range (None without two neighbouring points)."""
     points = [v for _, v in present(values, start, end)]
     ranges = moving_ranges(values, start, end)
     if not points or not ranges:
         return None
-    centre = sum(points) / len(points)
-    mr = sum(ranges) / len(ranges)
+    # fsum: the mean of a flat series is that value (ten 0.3s: sum() gives 2.9999999999999996), as R's mean()
+    centre = math.fsum(points) / len(points)
+    mr = math.fsum(ranges) / len(ranges)
     return Limits(centre=centre, mean_moving_range=mr, lower=centre - XMR_FACTOR * mr, upper=centre + XMR_FACTOR * mr)
 
 
 def outside(values: Sequence[Value], limits: Limits, start: int = 0, end: int | None = None,
             phase: int = 0) -> list[Signal]:
-    """One signal per point beyond the limits (on the limit is inside)."""
+    """One signal per point beyond the limits (on the limit is inside, to within rounding: LIMIT_TOLERANCE)."""
     out = []
+    slack = limit_slack(limits.lower, limits.upper)
     for i, v in present(values, start, end):
-        if v > limits.upper:
+        if v > limits.upper + slack:
             out.append(Signal("outside-limits", limits.upper, v, (i,), "up", phase))
-        elif v < limits.lower:
+        elif v < limits.lower - slack:
             out.append(Signal("outside-limits", limits.lower, v, (i,), "down", phase))
     return out
 

@@ -537,3 +537,29 @@ async def test_the_worker_sweeps_adopted_plans_for_stale_items_without_being_ask
     assert await st.events("org.improvenet.strategy.initiative.went-stale") == 1
     assert (await st.get(f"/initiatives/{late[adopted['id']]['id']}"))["stale"] is True
     assert (await st.get(f"/initiatives/{late[draft['id']]['id']}"))["stale"] is False  # a draft is not swept
+
+
+REFERRALS = [40.0, 41, 40, 42, 41, 40, 41, 42, 42, 40, 41, 42, 20, 21, 20, 22, 21, 20, 21, 20]  # halved at term 12
+
+
+async def test_an_if_measure_expected_to_fall_moves_when_it_falls(st: Strategy) -> None:
+    """"If office referrals fall, then math scores rise": the "if" moves where referrals signal down (term 12),
+    math signals up two terms later. Read in the default direction (up), the same "if" never moves."""
+    await st.post("/measurements/bulk", {"items": math_rows(str(st.hamilton)) + [
+        {"external_id": f"sis-ref-{p}", "school_id": str(st.hamilton), "measure": "referrals", "period": p,
+         "value": v} for p, v in zip(PERIODS, REFERRALS, strict=True)]}, status=200)
+    plan = await st.hamilton_plan()
+    falling = await st.post(f"/plans/{plan['id']}/statements", {
+        "text": "if office referrals fall, then math scores rise", "if_kind": "measure", "if_measure": "referrals",
+        "if_direction": "down", "then_measure": "math", "lag": 3})
+    assert falling["if_direction"] == "down" and falling["verdict"] == "supported", falling["evidence"]
+    evidence = falling["evidence"][str(st.hamilton)]
+    assert evidence["if_moved_at"] == PERIODS[12] and evidence["signal"]["periods"][0] == PERIODS[14]
+    rising = await st.post(f"/plans/{plan['id']}/statements", {
+        "text": "if office referrals rise, then math scores rise", "if_kind": "measure", "if_measure": "referrals",
+        "then_measure": "math", "lag": 3})
+    assert rising["if_direction"] == "up" and rising["verdict"] == "untested", rising
+    bad = await st.post(f"/plans/{plan['id']}/statements", {
+        "text": "x", "if_kind": "measure", "if_measure": "referrals", "if_direction": "sideways",
+        "then_measure": "math", "lag": 3}, status=422)
+    assert [e["field"] for e in bad["errors"]] == ["if_direction"]

@@ -122,6 +122,20 @@ def test_individuals_limits() -> None:
     assert limits.lower == pytest.approx(5.015) and limits.upper == pytest.approx(16.985)
 
 
+def test_a_flat_baseline_of_a_share_sets_off_nothing_by_rounding() -> None:
+    """Ten terms at 0.3 then 0.3 again: sum() makes the mean 0.29999999999999993, so the point 0.3 sat
+    above an upper limit of the same value (found by the Hamilton story fed by real rounds). The mean is
+    exact (fsum, as R's mean) and a point on a limit is inside."""
+    flat = [0.3] * 12
+    limits = rules.xmr_limits(flat)
+    assert limits is not None and limits.centre == 0.3 and limits.upper == 0.3
+    assert rules.analyse(flat, freeze=10).signals == []
+    assert rules.outside(flat, rules.Limits(centre=0.3, mean_moving_range=0, lower=0.3, upper=0.29999999999999993)
+                         ) == []
+    above = rules.analyse([0.3] * 10 + [0.3000001], freeze=10).signals
+    assert [(s.rule, s.indices) for s in above] == [("outside-limits", (10,))]  # beyond rounding: a signal
+
+
 def test_a_blank_breaks_a_moving_range() -> None:
     limits = rules.xmr_limits([10, None, 12, 14])
     assert limits is not None and limits.centre == 12 and limits.mean_moving_range == 2
