@@ -150,8 +150,9 @@ def test_a_round_from_protocol_to_quality_index(platform: Platform, token_for: C
         assert index.json()["observed_classrooms"] == 2 and index.json()["published"] is False
         assert index.json()["shares"] == {} and index.json()["overall"] is None
         # issue 10: an observer's figures are the observer's (and their calibration facilitator's) only
-        withheld = c.get(f"{gw}/observations/observers/{observers[0]}/evidence-quality", headers=coordinator).json()
-        assert withheld["withheld"] is True and withheld["share"] is None
+        refused = c.get(f"{gw}/observations/observers/{observers[0]}/evidence-quality", headers=coordinator)
+        assert refused.status_code == 403 and refused.json()["type"].endswith("/observer-figures-private")
+        assert "share" not in refused.json() and refused.json()["errors"][0]["field"] == "observer_id"
         own = bearer(token_for("hamilton", ["observations:read"], subject=observers[0]))
         share = c.get(f"{gw}/observations/observers/{observers[0]}/evidence-quality", headers=own).json()
         assert (share["notes"], share["descriptive"]) == (3, 2)
