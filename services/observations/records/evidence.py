@@ -29,7 +29,6 @@ from functools import cache, lru_cache
 from typing import Any
 
 import jieba
-import jieba.posseg as pseg
 import simplemma
 from simplemma.strategies import DEFAULT_DICTIONARY_FACTORY
 
@@ -471,6 +470,9 @@ def _bare_names(text: str, language: str, taken: Sequence[tuple[int, int]]) -> l
     if language == "zh":
         if not any(c in ZH_SURNAMES or c in "小阿" for c in text):
             return []
+        # imported on the first Chinese note only: the tagger's tables are about 50 MB (M1 idle memory)
+        import jieba.posseg as pseg
+
         found, at = [], 0
         for word, flag in pseg.cut(text):
             if (flag.startswith("nr") and 2 <= len(word) <= 3 and (word[0] in ZH_SURNAMES or word[0] in "小阿")
