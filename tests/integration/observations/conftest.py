@@ -34,6 +34,13 @@ class Obs:
         finally:
             await conn.close()
 
+    async def rows(self, query: str, *args: Any) -> list[Any]:
+        conn = await asyncpg.connect(asyncpg_dsn(self.url))
+        try:
+            return list(await conn.fetch(query, *args))
+        finally:
+            await conn.close()
+
     async def seed_directory(self) -> None:
         """What the directory consumer writes from hr's events."""
         await self.sql("INSERT INTO school_directory (tenant_id, school_id, name, version) VALUES ($1, $2, 'H', 1)",

@@ -73,6 +73,13 @@ class Strategy:
     async def events(self, event_type: str) -> int:
         return int(await self.sql("SELECT count(*) FROM outbox WHERE type = $1", event_type))
 
+    async def math_goal(self, plan: dict[str, Any], due_period: str, due_on: str) -> dict[str, Any]:
+        """Hamilton's math goal: from 50 in the first period to 60."""
+        return await self.post(f"/plans/{plan['id']}/goals", {
+            "school_id": str(self.hamilton), "owner_id": str(self.principal), "measure": "math",
+            "polarity": "higher", "baseline": 50, "baseline_period": PERIODS[0], "target": 60,
+            "due_period": due_period, "due_on": due_on})
+
     async def hamilton_plan(self) -> dict[str, Any]:
         return await self.post("/plans", {"level": "school", "school_id": str(self.hamilton), "title": "Hamilton math",
                                           "vision": "Every student explains their reasoning",
@@ -299,10 +306,7 @@ async def test_a_batch_with_a_bad_value_and_a_foreign_school_names_both_rows(st:
 
 async def test_a_goal_whose_due_period_passed_without_its_target_is_missed(st: Strategy) -> None:
     plan = await st.hamilton_plan()
-    goal = await st.post(f"/plans/{plan['id']}/goals", {
-        "school_id": str(st.hamilton), "owner_id": str(st.principal), "measure": "math", "polarity": "higher",
-        "baseline": 50, "baseline_period": PERIODS[0], "target": 60, "due_period": PERIODS[11],
-        "due_on": "2020-06-30"})
+    goal = await st.math_goal(plan, PERIODS[11], "2020-06-30")
     # up to the due period: math never reaches 60, and no later period is in yet: still open
     await st.post("/measurements/bulk", {"items": math_rows(str(st.hamilton), 12)}, status=200)
     assert (await st.get(f"/goals/{goal['id']}"))["status"] == "open"
@@ -321,10 +325,7 @@ async def test_a_goal_whose_due_period_passed_without_its_target_is_missed(st: S
 
 async def test_milestones_roll_up_into_their_initiative_then_the_goal_and_the_plan(st: Strategy) -> None:
     plan = await st.hamilton_plan()
-    goal = await st.post(f"/plans/{plan['id']}/goals", {
-        "school_id": str(st.hamilton), "owner_id": str(st.principal), "measure": "math", "polarity": "higher",
-        "baseline": 50, "baseline_period": PERIODS[0], "target": 60, "due_period": PERIODS[-1],
-        "due_on": "2024-06-30"})
+    goal = await st.math_goal(plan, PERIODS[-1], "2024-06-30")
     today = date.today().isoformat()
     initiative = await st.post(f"/plans/{plan['id']}/initiatives", {
         "title": "Model classroom", "owner_id": str(st.principal), "goal_id": goal["id"],

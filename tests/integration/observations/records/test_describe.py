@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 
-import asyncpg
-
-from libs.common.settings import asyncpg_dsn
 from tests.integration.observations.conftest import Obs
 
 
@@ -40,12 +37,8 @@ async def test_a_submitted_record_leaves_no_figure_in_its_event(obs: Obs) -> Non
     """Issue 10: no per-classroom figure leaves the service, and observers' figures are theirs: the event
     carried the classroom, the look-fors seen there and the observer's counts of (descriptive) notes."""
     visit = await obs.running_visit(rooms=2)
-    conn = await asyncpg.connect(asyncpg_dsn(obs.url))
-    try:
-        rows = await conn.fetch("SELECT payload, headers FROM outbox "
-                                "WHERE type = 'org.improvenet.observations.record.submitted'")
-    finally:
-        await conn.close()
+    rows = await obs.rows("SELECT payload, headers FROM outbox "
+                          "WHERE type = 'org.improvenet.observations.record.submitted'")
     payloads = [json.loads(r["payload"]) for r in rows]
     records = {r["id"]: r for r in (await obs.ok("GET", f"/visits/{visit['id']}/records")).json()}
     assert len(payloads) == 2
